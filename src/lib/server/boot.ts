@@ -1,0 +1,76 @@
+/**
+ * Process-wide start-up: open the database, migrate, seed the demo network when allowed.
+ * The production entry, the SvelteKit bundle and the dev plugin each load their own copy of this
+ * module, so the state lives on globalThis: one database handle per process, whoever asks first.
+ */
+import path from 'node:path';
+import { getConfig } from './config';
+import { getLogger } from './logger';
+import { openDatabase, type DatabaseHandle, type Db } from './db/client';
+import { isDatabaseEmpty, seedDemoNetwork } from './network/demo-seed';
+
+const KEY = Symbol.for('intarsi.boot');
+interface BootState {
+	handle?: DatabaseHandle;
+	ready?: Promise<DatabaseHandle>;
+	seededNow?: boolean;
+	demo?: boolean;
+}
+const state = (): BootState => {
+	const g = globalThis as typeof globalThis & { [KEY]?: BootState };
+	g[KEY] ??= {};
+	return g[KEY];
+};
+
+/** Tests and CLI tools install their own handle instead of opening the configured one. */
+export function installDatabase(handle: DatabaseHandle): void {
+	const s = state();
+	s.handle = handle;
+	s.ready = Promise.resolve(handle);
+}
+
+export function ensureReady(): Promise<DatabaseHandle> {
+	const s = state();
+	s.ready ??= (async () => {
+		const config = getConfig();
+		const log = getLogger();
+		const started = Date.now();
+		const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
+		await handle.migrate(path.resolve(config.migrationsDir));
+		const empty = await isDatabaseEmpty(handle.db);
+		if (empty && config.seedDemo) {
+			await seedDemoNetwork(handle.db);
+			s.seededNow = true;
+		}
+		s.demo = config.seedDemo && (s.seededNow || (await hasDemoAccounts(handle.db)));
+		log.info({ db: handle.kind, ms: Date.now() - started, seeded: !!s.seededNow }, 'database ready');
+		s.handle = handle;
+		return handle;
+	})();
+	return s.ready;
+}
+
+async function hasDemoAccounts(db: Db) {
+	const { findUserByEmail } = await import('./network/people');
+	const { DEMO_ACCOUNTS } = await import('./network/demo-seed');
+	return !!(DEMO_ACCOUNTS[0] && (await findUserByEmail(db, DEMO_ACCOUNTS[0].email)));
+}
+
+export function getDatabaseHandle(): DatabaseHandle {
+	const h = state().handle;
+	if (!h) throw new Error('database not ready: call ensureReady() first');
+	return h;
+}
+
+export const getDatabase = (): Db => getDatabaseHandle().db;
+
+/** True when this process runs on the demo network (demo accounts exist and seeding is allowed). */
+export const isDemo = (): boolean => !!state().demo;
+
+export async function closeDatabase(): Promise<void> {
+	const s = state();
+	const h = s.handle;
+	s.handle = undefined;
+	s.ready = undefined;
+	if (h) await h.close();
+}

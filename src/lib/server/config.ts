@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** Empty strings in the environment mean "not set". */
+const optional = <T extends z.ZodType>(schema: T) =>
+	z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const envSchema = z.object({
+	NODE_ENV: optional(z.enum(['development', 'production', 'test'])),
+	HOST: optional(z.string()),
+	PORT: optional(z.coerce.number().int().min(0).max(65535)),
+	DATA_DIR: optional(z.string()),
+	DATABASE_URL: optional(
+		z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+	),
+	ORIGIN: optional(z.url()),
+	LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+	SEED_DEMO: optional(z.enum(['0', '1', 'false', 'true'])),
+	MIGRATIONS_DIR: optional(z.string()),
+	SESSION_COOKIE_SECURE: optional(z.enum(['auto', 'always', 'never']))
+});
+
+export interface Config {
+	nodeEnv: 'development' | 'production' | 'test';
+	host: string;
+	port: number;
+	dataDir: string;
+	databaseUrl: string | undefined;
+	origin: string | undefined;
+	logLevel: string;
+	/** Production mode: NODE_ENV=production or an external database. Never seeds demo accounts. */
+	production: boolean;
+	/** Seed the demo network into an empty database (only outside production mode). */
+	seedDemo: boolean;
+	migrationsDir: string;
+	cookieSecure: 'auto' | 'always' | 'never';
+}
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+	const parsed = envSchema.safeParse(env);
+	if (!parsed.success) {
+		const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+		throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+	}
+	const e = parsed.data;
+	const nodeEnv = e.NODE_ENV ?? 'development';
+	const production = nodeEnv === 'production' || !!e.DATABASE_URL;
+	const seedRequested = e.SEED_DEMO === undefined ? true : e.SEED_DEMO === '1' || e.SEED_DEMO === 'true';
+	return {
+		nodeEnv,
+		host: e.HOST ?? '0.0.0.0',
+		port: e.PORT ?? 3000,
+		dataDir: e.DATA_DIR ?? './data',
+		databaseUrl: e.DATABASE_URL,
+		origin: e.ORIGIN,
+		logLevel: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
+		production,
+		seedDemo: !production && seedRequested,
+		migrationsDir: e.MIGRATIONS_DIR ?? './drizzle',
+		cookieSecure: e.SESSION_COOKIE_SECURE ?? 'auto'
+	};
+}
+
+let cached: Config | undefined;
+export function getConfig(): Config {
+	cached ??= parseConfig();
+	return cached;
+}

@@ -1,0 +1,205 @@
+import { and, asc, eq, ilike, isNull, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client';
+import { networkRoles, organizations, tableMembers, tables, users } from '../db/schema';
+import { recordAudit } from '../audit';
+import { DomainError } from '../errors';
+import { emailField, optionalText, optionalUuid, requiredText } from '../validation';
+import { hashPassword, passwordSchema, verifyPassword } from '../auth/password';
+import { invalidateUserSessions } from '../auth/session';
+
+export const personInput = z.object({
+	name: requiredText(120),
+	email: emailField,
+	organizationId: optionalUuid,
+	role: z.enum(networkRoles, 'error_required'),
+	jobTitle: optionalText(120),
+	phone: optionalText(40)
+});
+export type PersonInput = z.output<typeof personInput>;
+
+export async function findUserByEmail(db: Db, email: string) {
+	const [row] = await db
+		.select()
+		.from(users)
+		.where(and(eq(users.email, email.trim().toLowerCase()), isNull(users.deletedAt)));
+	return row ?? null;
+}
+
+export async function listPeople(
+	db: Db,
+	filter: { organizationId?: string; role?: string; q?: string; includeDisabled?: boolean } = {}
+) {
+	const conds = [isNull(users.deletedAt)];
+	if (!filter.includeDisabled) conds.push(isNull(users.disabledAt));
+	if (filter.organizationId && z.uuid().safeParse(filter.organizationId).success)
+		conds.push(eq(users.organizationId, filter.organizationId));
+	if (filter.role && (networkRoles as readonly string[]).includes(filter.role))
+		conds.push(eq(users.role, filter.role as (typeof networkRoles)[number]));
+	if (filter.q?.trim()) {
+		const like = `%${filter.q.trim().replace(/[%_\\]/g, (c) => '\\' + c)}%`;
+		conds.push(or(ilike(users.name, like), ilike(users.email, like), ilike(organizations.name, like))!);
+	}
+	return db
+		.select({
+			id: users.id,
+			name: users.name,
+			email: users.email,
+			role: users.role,
+			jobTitle: users.jobTitle,
+			organizationId: users.organizationId,
+			organizationName: organizations.name,
+			disabled: sql<boolean>`${users.disabledAt} is not null`,
+			activated: sql<boolean>`${users.passwordHash} is not null`
+		})
+		.from(users)
+		.leftJoin(organizations, eq(organizations.id, users.organizationId))
+		.where(and(...conds))
+		.orderBy(asc(users.name));
+}
+
+export async function getPerson(db: Db, id: string) {
+	const [row] = await db
+		.select({
+			id: users.id,
+			name: users.name,
+			email: users.email,
+			role: users.role,
+			jobTitle: users.jobTitle,
+			phone: users.phone,
+			organizationId: users.organizationId,
+			organizationName: organizations.name,
+			disabledAt: users.disabledAt,
+			lastLoginAt: users.lastLoginAt,
+			createdAt: users.createdAt,
+			activated: sql<boolean>`${users.passwordHash} is not null`
+		})
+		.from(users)
+		.leftJoin(organizations, eq(organizations.id, users.organizationId))
+		.where(and(eq(users.id, id), isNull(users.deletedAt)));
+	return row ?? null;
+}
+
+/** The tables a person belongs to (all of them: callers filter by what the viewer may see). */
+export async function getPersonTables(db: Db, userId: string) {
+	return db
+		.select({ id: tables.id, name: tables.name, visibility: tables.visibility, kind: tables.kind, role: tableMembers.role })
+		.from(tableMembers)
+		.innerJoin(tables, eq(tables.id, tableMembers.tableId))
+		.where(and(eq(tableMembers.userId, userId), isNull(tables.archivedAt)))
+		.orderBy(asc(tables.name));
+}
+
+export async function getTableRoles(db: Db, userId: string) {
+	const rows = await db
+		.select({ tableId: tableMembers.tableId, role: tableMembers.role })
+		.from(tableMembers)
+		.where(eq(tableMembers.userId, userId));
+	return Object.fromEntries(rows.map((r) => [r.tableId, r.role]));
+}
+
+export async function createPerson(
+	db: Db,
+	actorId: string | null,
+	input: PersonInput & { passwordHash?: string | null }
+) {
+	if (await findUserByEmail(db, input.email)) throw new DomainError('error_email_taken', 'email');
+	const [row] = await db
+		.insert(users)
+		.values({
+			name: input.name,
+			email: input.email,
+			organizationId: input.organizationId ?? null,
+			role: input.role,
+			jobTitle: input.jobTitle ?? null,
+			phone: input.phone ?? null,
+			passwordHash: input.passwordHash ?? null,
+			createdBy: actorId,
+			updatedBy: actorId
+		})
+		.returning();
+	await recordAudit(db, { actorId, action: 'person.created', entityType: 'user', entityId: row!.id, data: { role: input.role } });
+	return row!;
+}
+
+export async function updatePerson(db: Db, actorId: string, id: string, input: PersonInput) {
+	const before = await getPerson(db, id);
+	if (!before) throw new DomainError('error_not_found', undefined, 404);
+	const other = await findUserByEmail(db, input.email);
+	if (other && other.id !== id) throw new DomainError('error_email_taken', 'email');
+	if (before.role === 'admin' && input.role !== 'admin') await assertAnotherAdmin(db, id);
+	await db
+		.update(users)
+		.set({
+			name: input.name,
+			email: input.email,
+			organizationId: input.organizationId ?? null,
+			role: input.role,
+			jobTitle: input.jobTitle ?? null,
+			phone: input.phone ?? null,
+			updatedAt: new Date(),
+			updatedBy: actorId
+		})
+		.where(eq(users.id, id));
+	await recordAudit(db, {
+		actorId,
+		action: 'person.updated',
+		entityType: 'user',
+		entityId: id,
+		data: before.role !== input.role ? { role: { from: before.role, to: input.role } } : {}
+	});
+}
+
+async function assertAnotherAdmin(db: Db, exceptId: string) {
+	const admins = await db
+		.select({ id: users.id })
+		.from(users)
+		.where(and(eq(users.role, 'admin'), isNull(users.deletedAt), isNull(users.disabledAt)));
+	if (!admins.some((a) => a.id !== exceptId)) throw new DomainError('error_last_admin');
+}
+
+/** Disabling signs the person out everywhere at once. */
+export async function setPersonDisabled(db: Db, actorId: string, id: string, disabled: boolean) {
+	const person = await getPerson(db, id);
+	if (!person) throw new DomainError('error_not_found', undefined, 404);
+	if (disabled && id === actorId) throw new DomainError('error_cannot_disable_self');
+	if (disabled && person.role === 'admin') await assertAnotherAdmin(db, id);
+	await db
+		.update(users)
+		.set({ disabledAt: disabled ? new Date() : null, updatedAt: new Date(), updatedBy: actorId })
+		.where(eq(users.id, id));
+	if (disabled) await invalidateUserSessions(db, id);
+	await recordAudit(db, { actorId, action: disabled ? 'person.disabled' : 'person.enabled', entityType: 'user', entityId: id });
+}
+
+export const changePasswordInput = z
+	.object({
+		currentPassword: z.string('error_required').min(1, 'error_required'),
+		newPassword: passwordSchema,
+		confirmPassword: z.string('error_required')
+	})
+	.refine((v) => v.newPassword === v.confirmPassword, { message: 'password_mismatch', path: ['confirmPassword'] });
+
+/** Verifies the current password, stores the new one and signs out every other session. */
+export async function changePassword(
+	db: Db,
+	userId: string,
+	input: z.output<typeof changePasswordInput>,
+	keepSessionId: string
+) {
+	const [user] = await db.select().from(users).where(eq(users.id, userId));
+	if (!user) throw new DomainError('error_not_found', undefined, 404);
+	if (!(await verifyPassword(user.passwordHash, input.currentPassword)))
+		throw new DomainError('password_current_wrong', 'currentPassword');
+	if (input.newPassword.toLowerCase() === user.email) throw new DomainError('password_is_email', 'newPassword');
+	await db
+		.update(users)
+		.set({ passwordHash: await hashPassword(input.newPassword), updatedAt: new Date(), updatedBy: userId })
+		.where(eq(users.id, userId));
+	const signedOut = await invalidateUserSessions(db, userId, keepSessionId);
+	await recordAudit(db, { actorId: userId, action: 'person.password_changed', entityType: 'user', entityId: userId, data: { signedOut } });
+}
+
+export async function setLocale(db: Db, userId: string, locale: string) {
+	await db.update(users).set({ locale }).where(eq(users.id, userId));
+}
