@@ -27,7 +27,7 @@ function realtimeDevPlugin(): Plugin {
 export const paraglideOptions = {
 	project: './src/lib/i18n/project.inlang',
 	outdir: './src/lib/paraglide',
-	strategy: ['cookie', 'preferredLanguage', 'baseLocale'] as ('cookie' | 'preferredLanguage' | 'baseLocale')[]
+	strategy: ['cookie', 'baseLocale'] as ('cookie' | 'baseLocale')[]
 };
 
 export default defineConfig({

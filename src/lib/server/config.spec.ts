@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config';
+
+describe('config', () => {
+	it('defaults to the embedded database on port 3000, seeding the demo network', () => {
+		const c = parseConfig({});
+		expect(c).toMatchObject({ port: 3000, dataDir: './data', databaseUrl: undefined, production: false, seedDemo: true });
+	});
+
+	it('production mode (NODE_ENV or DATABASE_URL) never seeds demo accounts', () => {
+		expect(parseConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, seedDemo: false });
+		expect(parseConfig({ DATABASE_URL: 'postgres://u@localhost/db', SEED_DEMO: '1' })).toMatchObject({ production: true, seedDemo: false });
+	});
+
+	it('treats empty variables as unset and can turn seeding off', () => {
+		expect(parseConfig({ DATABASE_URL: '', PORT: '' })).toMatchObject({ production: false, port: 3000 });
+		expect(parseConfig({ SEED_DEMO: '0' }).seedDemo).toBe(false);
+	});
+
+	it('explains every invalid variable at once', () => {
+		expect(() => parseConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', ORIGIN: 'nope' })).toThrow(ConfigError);
+		try {
+			parseConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' });
+		} catch (e) {
+			expect((e as Error).message).toMatch(/PORT/);
+			expect((e as Error).message).toMatch(/DATABASE_URL/);
+		}
+	});
+});

@@ -1,0 +1,38 @@
+import { expect, it } from 'vitest';
+import { count } from 'drizzle-orm';
+import { describeEachDb } from './helpers/db';
+import { organizations, tables, users } from '../../src/lib/server/db/schema';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, isDatabaseEmpty, seedDemoNetwork } from '../../src/lib/server/network/demo-seed';
+import { listVisibleTables } from '../../src/lib/server/network/tables';
+import { findUserByEmail, getTableRoles } from '../../src/lib/server/network/people';
+import { login } from '../../src/lib/server/auth/login';
+
+describeEachDb('demo network', (get) => {
+	it('seeds the eleven partners, ten tables and the demo accounts, once', async () => {
+		const { db } = get();
+		expect(await isDatabaseEmpty(db)).toBe(true);
+		await seedDemoNetwork(db);
+		await seedDemoNetwork(db);
+		const [o] = await db.select({ n: count() }).from(organizations);
+		const [t] = await db.select({ n: count() }).from(tables);
+		const [u] = await db.select({ n: count() }).from(users);
+		expect(o!.n).toBe(11);
+		expect(t!.n).toBe(10);
+		expect(u!.n).toBeGreaterThanOrEqual(30);
+		for (const role of ['admin', 'coordinator', 'member'] as const) expect(DEMO_ACCOUNTS.some((a) => a.role === role)).toBe(true);
+		for (const account of DEMO_ACCOUNTS) {
+			const r = await login(db, { email: account.email, password: DEMO_PASSWORD, ip: null, userAgent: null });
+			expect(r.ok, account.email).toBe(true);
+		}
+	});
+
+	it('keeps the members-only tables out of the demo member’s sight', async () => {
+		const { db } = get();
+		const member = await findUserByEmail(db, DEMO_ACCOUNTS.find((a) => a.role === 'member')!.email);
+		const visible = await listVisibleTables(db, { id: member!.id, role: member!.role, tableRoles: await getTableRoles(db, member!.id) });
+		const names = visible.map((v) => v.name);
+		expect(names).toContain('Cabina di regia');
+		expect(names).not.toContain('Tutela legale');
+		expect(visible.length).toBe(8);
+	});
+});

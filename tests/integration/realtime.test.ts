@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { io as connect, type Socket } from 'socket.io-client';
+import { describeEachDb } from './helpers/db';
+import { makePerson } from './helpers/factories';
+import { attachRealtime, type RealtimeServer } from '../../src/lib/server/realtime';
+import { SESSION_COOKIE, createSession, generateSessionToken, invalidateUserSessions } from '../../src/lib/server/auth/session';
+
+function open(url: string, headers: Record<string, string> = {}): Socket {
+	return connect(url, { transports: ['websocket'], extraHeaders: headers, reconnection: false, forceNew: true, timeout: 5000 });
+}
+
+function outcome(socket: Socket): Promise<{ ok: true; ready: { userId: string } } | { ok: false; message: string }> {
+	return new Promise((resolve) => {
+		socket.on('ready', (ready) => resolve({ ok: true, ready }));
+		socket.on('connect_error', (err) => resolve({ ok: false, message: err.message }));
+	});
+}
+
+describeEachDb('socket handshake', (get) => {
+	let server: http.Server;
+	let ioServer: RealtimeServer;
+	let url: string;
+
+	beforeAll(async () => {
+		server = http.createServer((_req, res) => res.end('ok'));
+		ioServer = attachRealtime(server, { getDb: () => get().db });
+		await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	});
+	afterAll(async () => {
+		await new Promise<void>((r) => ioServer.close(() => r()));
+	});
+
+	it('refuses an anonymous socket', async () => {
+		const s = open(url);
+		expect(await outcome(s)).toEqual({ ok: false, message: 'unauthorized' });
+		s.close();
+	});
+
+	it('refuses a forged or revoked session cookie', async () => {
+		const forged = open(url, { cookie: `${SESSION_COOKIE}=${generateSessionToken()}` });
+		expect(await outcome(forged)).toEqual({ ok: false, message: 'unauthorized' });
+		forged.close();
+		const user = await makePerson(get().db);
+		const token = generateSessionToken();
+		await createSession(get().db, token, user.id);
+		await invalidateUserSessions(get().db, user.id);
+		const revoked = open(url, { cookie: `${SESSION_COOKIE}=${token}` });
+		expect(await outcome(revoked)).toEqual({ ok: false, message: 'unauthorized' });
+		revoked.close();
+	});
+
+	it('connects a logged-in socket and knows who it is', async () => {
+		const user = await makePerson(get().db);
+		const token = generateSessionToken();
+		await createSession(get().db, token, user.id);
+		const s = open(url, { cookie: `other=1; ${SESSION_COOKIE}=${token}` });
+		const result = await outcome(s);
+		expect(result).toEqual({ ok: true, ready: { userId: user.id, name: user.name } });
+		const pong = await s.emitWithAck('ping');
+		expect(pong.userId).toBe(user.id);
+		const sockets = await ioServer.in(`user:${user.id}`).fetchSockets();
+		expect(sockets).toHaveLength(1);
+		s.close();
+	});
+
+	it('refuses a browser handshake from another origin, even with a valid cookie', async () => {
+		const user = await makePerson(get().db);
+		const token = generateSessionToken();
+		await createSession(get().db, token, user.id);
+		const s = open(url, { cookie: `${SESSION_COOKIE}=${token}`, origin: 'https://evil.example' });
+		const result = await outcome(s);
+		expect(result.ok).toBe(false);
+		s.close();
+	});
+});
