@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { PGlite } from '@electric-sql/pglite';
 import * as schema from './schema';
@@ -70,4 +71,10 @@ export async function fromPostgresUrl(url: string, poolSize = 10): Promise<Datab
 export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<DatabaseHandle> {
 	if (opts.databaseUrl) return fromPostgresUrl(opts.databaseUrl);
 	return fromPglite(await openPglite({ dataDir: opts.dataDir }));
+}
+
+/** Rows of a raw SQL query, on either driver (both return `{ rows }`). */
+export async function queryRows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+	const result = (await db.execute(query)) as unknown as { rows: T[] };
+	return result.rows;
 }
