@@ -1,4 +1,4 @@
-import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { ensureReady, getDatabase } from '$lib/server/boot';
@@ -40,6 +40,12 @@ const auth: Handle = async ({ event, resolve }) => {
 			event.locals.session = { id: result.session.id, expiresAt: result.session.expiresAt };
 			event.locals.actor = { id: result.user.id, role: result.user.role, tableRoles: await getTableRoles(db, result.user.id) };
 		}
+	}
+	// Every page and form action of the app area needs a session; checked here once, before any
+	// load or action runs (layout loads do not guard form actions).
+	if (!event.locals.user && event.route.id?.startsWith('/(app)')) {
+		const back = event.url.pathname + event.url.search;
+		redirect(303, back === '/' ? '/login' : `/login?redirectTo=${encodeURIComponent(back)}`);
 	}
 	return resolve(event);
 };

@@ -97,3 +97,32 @@ test('healthz reports the embedded engines', async ({ request }) => {
 	expect(r.status()).toBe(200);
 	expect(await r.json()).toEqual({ status: 'ok', db: 'pglite', search: 'postgres', realtime: 'memory' });
 });
+
+test('anonymous requests never reach a page or a form action of the app', async ({ request }) => {
+	for (const path of ['/', '/tables', '/people', '/admin', '/account']) {
+		const r = await request.get(path, { maxRedirects: 0 });
+		expect(r.status(), path).toBe(303);
+		expect(r.headers()['location']).toMatch(/^\/login/);
+	}
+	const post = await request.post('/partners/new', {
+		maxRedirects: 0,
+		headers: { origin: 'http://localhost:4173', accept: 'text/html' },
+		form: { name: 'Ente fantasma', kind: 'comune' }
+	});
+	expect(post.status()).toBe(303);
+	expect(post.headers()['location']).toBe('/login?redirectTo=%2Fpartners%2Fnew');
+	// The same from script (use:enhance style): a redirect, and nothing written.
+	const json = await request.post('/partners/new', { headers: { origin: 'http://localhost:4173' }, form: { name: 'Ente fantasma', kind: 'comune' } });
+	expect(await json.json()).toMatchObject({ type: 'redirect', status: 303 });
+});
+
+test('nothing an anonymous request sent was stored', async ({ page }) => {
+	await loginAs(page, ACCOUNTS.admin);
+	await page.goto('/partners?q=fantasma');
+	await expect(page.getByText('Nessun risultato.')).toBeVisible();
+});
+
+test('a form posted from another site is refused (CSRF origin check)', async ({ request }) => {
+	const r = await request.post('/login', { maxRedirects: 0, headers: { origin: 'https://evil.example' }, form: { email: 'a@b.it', password: 'x' } });
+	expect(r.status()).toBe(403);
+});
