@@ -7,9 +7,9 @@ type MessageFn = (params?: Record<string, unknown>) => string;
  * Looks a message up by a key computed at runtime (error codes from the server, enum labels).
  * Unknown keys fall back to a generic message rather than showing a raw key to a person.
  */
-export function t(key: string, params: Record<string, unknown> = {}): string {
+export function t(key: string, params: Record<string, unknown> = {}, fallback?: string): string {
 	const fn = (m as unknown as Record<string, MessageFn | undefined>)[key];
-	return typeof fn === 'function' ? fn(params) : m.error_invalid();
+	return typeof fn === 'function' ? fn(params) : (fallback ?? m.error_invalid());
 }
 
 export const TIME_ZONE = 'Europe/Rome';
