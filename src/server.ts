@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, getConfig } from './lib/server/config';
 import { getLogger } from './lib/server/logger';
-import { closeDatabase, ensureReady, getDatabase, getDatabaseHandle, isDemo } from './lib/server/boot';
+import { StartupError, closeDatabase, ensureReady, getDatabase, getDatabaseHandle, isDemo } from './lib/server/boot';
 import { attachRealtime } from './lib/server/realtime';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './lib/server/network/demo-seed';
 
@@ -21,7 +21,13 @@ try {
 }
 const log = getLogger();
 
-await ensureReady();
+try {
+	await ensureReady();
+} catch (err) {
+	if (err instanceof StartupError) console.error(`\n  Intarsi cannot start: ${err.message}\n`);
+	else log.fatal({ err }, 'start-up failed');
+	process.exit(1);
+}
 
 // adapter-node assumes https unless told otherwise, which makes SvelteKit's CSRF origin check refuse
 // every form on a plain-http install. Without ORIGIN or PROTOCOL_HEADER (both documented for

@@ -115,6 +115,29 @@ describeEachDb('login', (get) => {
 		expect(ok.ok).toBe(true);
 	});
 
+	it('counts parallel attempts before hashing: a burst cannot test more than 5 passwords', async () => {
+		const { db } = get();
+		const user = await makePerson(db);
+		const results = await Promise.all(
+			Array.from({ length: 25 }, (_, i) => login(db, { email: user.email, password: `burst-${i}-wrong`, ip: `10.2.0.${i}`, userAgent: null }))
+		);
+		const checked = results.filter((r) => !r.ok && r.reason === 'invalid').length;
+		const locked = results.filter((r) => !r.ok && r.reason === 'locked').length;
+		expect(checked).toBeLessThanOrEqual(LIMITS.account.max);
+		expect(checked + locked).toBe(25);
+		const after = await login(db, { email: user.email, password: PASSWORD, ip: '10.2.1.1', userAgent: null });
+		expect(after.ok === false && after.reason === 'locked').toBe(true);
+	});
+
+	it('successful logins from one office address do not add up to a lock', async () => {
+		const { db } = get();
+		const user = await makePerson(db);
+		for (let i = 0; i < LIMITS.ip.max + 5; i++) {
+			const r = await login(db, { email: user.email, password: PASSWORD, ip: '198.51.100.7', userAgent: null });
+			expect(r.ok).toBe(true);
+		}
+	});
+
 	it('locks one client address that tries many accounts', async () => {
 		const { db } = get();
 		const ip = '192.0.2.77';

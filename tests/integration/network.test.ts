@@ -171,3 +171,43 @@ describeEachDb('invitations', (get) => {
 		expect(await db.select().from(users).where(eq(users.email, 'gara@example.it'))).toHaveLength(1);
 	});
 });
+
+describeEachDb('invitations after the inviter loses the right', (get) => {
+	it('a removed coordinator’s pending invitation stops working', async () => {
+		const { db } = get();
+		const coordinator = await makePerson(db);
+		const successor = await makePerson(db);
+		const { table, admin } = await makeTable(db, { coordinatorId: coordinator.id, members: [{ id: successor.id, role: 'coordinator' }] });
+		const { token } = await createInvitation(db, await actorFor(db, coordinator), { email: 'tardi@example.it', role: 'member', tableId: table.id, tableRole: 'coordinator' });
+		expect((await lookupInvitation(db, token)).state).toBe('valid');
+		await removeTableMember(db, admin.id, table.id, coordinator.id);
+		expect((await lookupInvitation(db, token)).state).toBe('revoked');
+		await expect(acceptInvitation(db, token, { name: 'Tardi', password: 'password lunga ok', confirmPassword: 'password lunga ok' })).rejects.toMatchObject({ code: 'error_invitation_invalid' });
+		expect(await db.select().from(users).where(eq(users.email, 'tardi@example.it'))).toHaveLength(0);
+	});
+
+	it('organisation names are unique whatever the case, even under a race', async () => {
+		const { db } = get();
+		const results = await Promise.allSettled([
+			createOrganization(db, null, { name: 'Comune di Forlimpopoli', kind: 'comune' }),
+			createOrganization(db, null, { name: 'COMUNE DI FORLIMPOPOLI', kind: 'comune' })
+		]);
+		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+		const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+		expect(rejected.reason).toMatchObject({ code: 'error_organization_exists' });
+	});
+
+	it('two coordinators demoting each other at once leave the table one coordinator', async () => {
+		const { db } = get();
+		const a = await makePerson(db);
+		const b = await makePerson(db);
+		const { table } = await makeTable(db, { coordinatorId: a.id, members: [{ id: b.id, role: 'coordinator' }] });
+		const results = await Promise.allSettled([
+			setTableMemberRole(db, a.id, table.id, b.id, 'member'),
+			setTableMemberRole(db, b.id, table.id, a.id, 'member')
+		]);
+		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+		const coords = (await listTableMembers(db, table.id)).filter((m) => m.role === 'coordinator');
+		expect(coords).toHaveLength(1);
+	});
+});

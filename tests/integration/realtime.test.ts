@@ -5,7 +5,8 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { describeEachDb } from './helpers/db';
 import { makePerson } from './helpers/factories';
 import { attachRealtime, type RealtimeServer } from '../../src/lib/server/realtime';
-import { SESSION_COOKIE, createSession, generateSessionToken, invalidateUserSessions } from '../../src/lib/server/auth/session';
+import { SESSION_COOKIE, createSession, generateSessionToken, invalidateSession, invalidateUserSessions } from '../../src/lib/server/auth/session';
+import { hashToken } from '../../src/lib/server/auth/tokens';
 
 function open(url: string, headers: Record<string, string> = {}): Socket {
 	return connect(url, { transports: ['websocket'], extraHeaders: headers, reconnection: false, forceNew: true, timeout: 5000 });
@@ -64,6 +65,28 @@ describeEachDb('socket handshake', (get) => {
 		const sockets = await ioServer.in(`user:${user.id}`).fetchSockets();
 		expect(sockets).toHaveLength(1);
 		s.close();
+	});
+
+	it('disconnects the sockets of a session when it ends, and only those', async () => {
+		const { db } = get();
+		const user = await makePerson(db);
+		const [t1, t2] = [generateSessionToken(), generateSessionToken()];
+		await createSession(db, t1, user.id);
+		await createSession(db, t2, user.id);
+		const a = open(url, { cookie: `${SESSION_COOKIE}=${t1}` });
+		const b = open(url, { cookie: `${SESSION_COOKIE}=${t2}` });
+		expect((await outcome(a)).ok).toBe(true);
+		expect((await outcome(b)).ok).toBe(true);
+		const gone = (s: Socket) => new Promise<string>((resolve) => s.on('disconnect', (reason) => resolve(reason)));
+		const aGone = gone(a);
+		await invalidateSession(db, hashToken(t1));
+		expect(await aGone).toBe('io server disconnect');
+		expect(b.connected).toBe(true);
+		const bGone = gone(b);
+		await invalidateUserSessions(db, user.id);
+		expect(await bGone).toBe('io server disconnect');
+		a.close();
+		b.close();
 	});
 
 	it('refuses a browser handshake from another origin, even with a valid cookie', async () => {

@@ -29,6 +29,8 @@ describe('authz', () => {
 		expect(can(member, 'table.manageMembers', open)).toBe(false);
 		expect(can(netCoordinator, 'table.manageMembers', priv)).toBe(false);
 		expect(can(netCoordinator, 'table.archive', open)).toBe(false);
+		expect(can(netCoordinator, 'table.update', open)).toBe(false);
+		expect(can(admin, 'table.update', priv)).toBe(true);
 		expect(can(admin, 'table.archive', open)).toBe(true);
 	});
 

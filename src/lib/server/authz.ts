@@ -48,7 +48,9 @@ const rules: { [K in Action]: (actor: Actor, resource: Rules[K]) => boolean } = 
 	'person.issueReset': isAdmin,
 	'table.create': (a) => isAdmin(a) || a.role === 'coordinator',
 	'table.view': (a, t) => isAdmin(a) || t.visibility === 'network' || belongs(a, t.id),
-	'table.update': (a, t) => isAdmin(a) || (!t.archived && coordinates(a, t.id)),
+	// Name, description and visibility are the network's business: admins only (a coordinator could
+	// otherwise open a members-only table to everyone).
+	'table.update': isAdmin,
 	'table.archive': isAdmin,
 	'table.manageMembers': (a, t) => isAdmin(a) || (!t.archived && coordinates(a, t.id)),
 	'invitation.create': (a, r) => isAdmin(a) || (r.tableId !== null && coordinates(a, r.tableId)),

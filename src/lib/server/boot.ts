@@ -9,6 +9,9 @@ import { getLogger } from './logger';
 import { openDatabase, type DatabaseHandle, type Db } from './db/client';
 import { isDatabaseEmpty, seedDemoNetwork } from './network/demo-seed';
 
+/** A start-up refusal with a message meant for the person running the hub. */
+export class StartupError extends Error {}
+
 const KEY = Symbol.for('intarsi.boot');
 interface BootState {
 	handle?: DatabaseHandle;
@@ -31,12 +34,19 @@ export function installDatabase(handle: DatabaseHandle): void {
 
 export function ensureReady(): Promise<DatabaseHandle> {
 	const s = state();
-	s.ready ??= (async () => {
+	s.ready ??= (async (): Promise<DatabaseHandle> => {
 		const config = getConfig();
 		const log = getLogger();
 		const started = Date.now();
 		const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
 		await handle.migrate(path.resolve(config.migrationsDir));
+		if (config.production && (await hasDemoAccounts(handle.db))) {
+			await handle.close();
+			throw new StartupError(
+				'This database holds the demo network, whose accounts have a published password. ' +
+					'Production mode (NODE_ENV=production or DATABASE_URL) refuses to serve it: use a new DATA_DIR or database.'
+			);
+		}
 		const empty = await isDatabaseEmpty(handle.db);
 		if (empty && config.seedDemo) {
 			await seedDemoNetwork(handle.db);
@@ -47,10 +57,14 @@ export function ensureReady(): Promise<DatabaseHandle> {
 		s.handle = handle;
 		return handle;
 	})();
+	// A failed start can be retried (and its error is not cached for ever).
+	s.ready.catch(() => {
+		s.ready = undefined;
+	});
 	return s.ready;
 }
 
-async function hasDemoAccounts(db: Db) {
+export async function hasDemoAccounts(db: Db) {
 	const { findUserByEmail } = await import('./network/people');
 	const { DEMO_ACCOUNTS } = await import('./network/demo-seed');
 	return !!(DEMO_ACCOUNTS[0] && (await findUserByEmail(db, DEMO_ACCOUNTS[0].email)));

@@ -12,3 +12,10 @@ export class DomainError extends Error {
 		this.name = 'DomainError';
 	}
 }
+
+/** A unique-constraint violation (SQLSTATE 23505), from either driver, possibly wrapped by drizzle. */
+export function isUniqueViolation(err: unknown): boolean {
+	for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++)
+		if (e.code === '23505') return true;
+	return false;
+}

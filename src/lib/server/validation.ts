@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/** Control characters (NUL above all: PostgreSQL refuses it in text) go; tabs and newlines stay. */
+export function stripControl(value: string): string {
+	// eslint-disable-next-line no-control-regex
+	return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+}
+
 export type FieldErrors = Record<string, string>;
 export type ParseResult<T> =
 	| { ok: true; data: T; values: Record<string, string> }
@@ -18,8 +24,9 @@ export function formValues(form: FormData, omit: string[] = ['password', 'curren
  */
 export function parseForm<S extends z.ZodType>(schema: S, form: FormData): ParseResult<z.output<S>> {
 	const raw: Record<string, unknown> = {};
-	for (const [k, v] of form.entries()) {
-		if (typeof v !== 'string') continue;
+	for (const [k, value] of form.entries()) {
+		if (typeof value !== 'string') continue;
+		const v = stripControl(value);
 		if (k in raw) {
 			const prev = raw[k];
 			raw[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];

@@ -4,7 +4,7 @@ import type { Db } from '../db/client';
 import { users } from '../db/schema';
 import { verifyPassword } from './password';
 import { createSession, generateSessionToken } from './session';
-import { checkLoginAllowed, accountKey, ipKey, recordLoginFailure, recordLoginSuccess } from './throttle';
+import { beginLoginAttempt, recordLoginSuccess } from './throttle';
 import { emailField } from '../validation';
 
 export const loginInput = z.object({
@@ -13,34 +13,30 @@ export const loginInput = z.object({
 });
 
 export type LoginResult =
-	| { ok: true; token: string; expiresAt: Date; userId: string }
+	| { ok: true; token: string; expiresAt: Date; userId: string; locale: string | null }
 	| { ok: false; reason: 'invalid' }
 	| { ok: false; reason: 'locked'; retryAfterMs: number };
 
 /**
- * Checks the throttle first (a locked account or address is refused before any password check),
- * then the password; one generic "invalid" answer for unknown e-mail, wrong password or a
+ * Counts the attempt first (a locked account or address is refused before any password check),
+ * then checks the password; one generic "invalid" answer for unknown e-mail, wrong password or a
  * disabled account, so that the form does not reveal who has an account.
  */
 export async function login(
 	db: Db,
 	input: { email: string; password: string; ip: string | null; userAgent: string | null }
 ): Promise<LoginResult> {
-	const keys = [accountKey(input.email), ...(input.ip ? [ipKey(input.ip)] : [])];
-	const allowed = await checkLoginAllowed(db, keys);
+	const allowed = await beginLoginAttempt(db, input.email, input.ip);
 	if (!allowed.allowed) return { ok: false, reason: 'locked', retryAfterMs: allowed.retryAfterMs };
 	const [user] = await db
-		.select({ id: users.id, passwordHash: users.passwordHash, disabledAt: users.disabledAt })
+		.select({ id: users.id, passwordHash: users.passwordHash, disabledAt: users.disabledAt, locale: users.locale })
 		.from(users)
 		.where(and(eq(users.email, input.email), isNull(users.deletedAt)));
 	const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
-	if (!user || !valid || user.disabledAt) {
-		await recordLoginFailure(db, input.email, input.ip);
-		return { ok: false, reason: 'invalid' };
-	}
-	await recordLoginSuccess(db, input.email);
+	if (!user || !valid || user.disabledAt) return { ok: false, reason: 'invalid' };
+	await recordLoginSuccess(db, input.email, input.ip);
 	const token = generateSessionToken();
 	const session = await createSession(db, token, user.id, { userAgent: input.userAgent, ip: input.ip });
 	await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id));
-	return { ok: true, token, expiresAt: session.expiresAt, userId: user.id };
+	return { ok: true, token, expiresAt: session.expiresAt, userId: user.id, locale: user.locale };
 }

@@ -4,6 +4,7 @@ import type { Db } from '../db/client';
 import { sessions, users, organizations } from '../db/schema';
 import type { NetworkRole } from '../db/schema';
 import { generateToken, hashToken } from './tokens';
+import { publish } from '../events';
 
 export const SESSION_COOKIE = 'intarsi_session';
 const DAY = 24 * 60 * 60 * 1000;
@@ -70,7 +71,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
 	if (!row) return null;
 	const now = Date.now();
 	if (row.expiresAt.getTime() <= now || row.disabledAt || row.deletedAt) {
-		await db.delete(sessions).where(eq(sessions.id, id));
+		await invalidateSession(db, id);
 		return null;
 	}
 	let expiresAt = row.expiresAt;
@@ -95,7 +96,8 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
-	await db.delete(sessions).where(eq(sessions.id, sessionId));
+	const deleted = await db.delete(sessions).where(eq(sessions.id, sessionId)).returning({ userId: sessions.userId });
+	if (deleted[0]) publish('session.revoked', { userId: deleted[0].userId, sessionIds: [sessionId] });
 }
 
 /** Logout everywhere; `exceptSessionId` keeps the current browser signed in (password change). */
@@ -104,6 +106,8 @@ export async function invalidateUserSessions(db: Db, userId: string, exceptSessi
 		? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId))
 		: eq(sessions.userId, userId);
 	const deleted = await db.delete(sessions).where(where).returning({ id: sessions.id });
+	// Open sockets of those sessions are disconnected by the gateway.
+	if (deleted.length) publish('session.revoked', { userId, sessionIds: deleted.map((d) => d.id) });
 	return deleted.length;
 }
 

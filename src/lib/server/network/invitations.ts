@@ -116,6 +116,32 @@ export async function revokeInvitation(db: Db, actorId: string, id: string) {
 
 export type InvitationState = 'valid' | 'expired' | 'used' | 'revoked' | 'unknown';
 
+/**
+ * An invitation speaks for its creator: it stays usable only while the creator still may issue it
+ * (active, and admin or coordinator of the invitation's table) and the table is still open.
+ */
+async function creatorStillEntitled(db: Db, inv: { createdBy: string; tableId: string | null }): Promise<boolean> {
+	const [creator] = await db
+		.select({ role: users.role })
+		.from(users)
+		.where(and(eq(users.id, inv.createdBy), isNull(users.disabledAt), isNull(users.deletedAt)));
+	if (!creator) return false;
+	if (inv.tableId) {
+		const [table] = await db
+			.select({ id: tables.id })
+			.from(tables)
+			.where(and(eq(tables.id, inv.tableId), isNull(tables.archivedAt), isNull(tables.deletedAt)));
+		if (!table) return false;
+	}
+	if (creator.role === 'admin') return true;
+	if (!inv.tableId) return false;
+	const [membership] = await db
+		.select({ role: tableMembers.role })
+		.from(tableMembers)
+		.where(and(eq(tableMembers.tableId, inv.tableId), eq(tableMembers.userId, inv.createdBy)));
+	return membership?.role === 'coordinator';
+}
+
 export async function lookupInvitation(db: Db, token: string) {
 	if (!/^[a-z2-7]{32}$/.test(token)) return { state: 'unknown' as InvitationState, invitation: null };
 	const [row] = await db
@@ -126,6 +152,8 @@ export async function lookupInvitation(db: Db, token: string) {
 			expiresAt: invitations.expiresAt,
 			acceptedAt: invitations.acceptedAt,
 			revokedAt: invitations.revokedAt,
+			createdBy: invitations.createdBy,
+			tableId: invitations.tableId,
 			organizationName: organizations.name,
 			tableName: tables.name
 		})
@@ -134,7 +162,8 @@ export async function lookupInvitation(db: Db, token: string) {
 		.leftJoin(tables, eq(tables.id, invitations.tableId))
 		.where(eq(invitations.tokenHash, hashToken(token)));
 	if (!row) return { state: 'unknown' as InvitationState, invitation: null };
-	const state: InvitationState = row.acceptedAt ? 'used' : row.revokedAt ? 'revoked' : row.expiresAt <= new Date() ? 'expired' : 'valid';
+	let state: InvitationState = row.acceptedAt ? 'used' : row.revokedAt ? 'revoked' : row.expiresAt <= new Date() ? 'expired' : 'valid';
+	if (state === 'valid' && !(await creatorStillEntitled(db, row))) state = 'revoked';
 	return { state, invitation: row };
 }
 
@@ -156,6 +185,7 @@ export async function acceptInvitation(db: Db, token: string, input: z.output<ty
 			)
 			.returning();
 		if (!inv) throw new DomainError('error_invitation_invalid');
+		if (!(await creatorStillEntitled(tx, inv))) throw new DomainError('error_invitation_invalid');
 		if (input.password.toLowerCase() === inv.email) throw new DomainError('password_is_email', 'password');
 		const existing = await tx.select({ id: users.id }).from(users).where(eq(users.email, inv.email));
 		if (existing.length) throw new DomainError('error_email_taken');

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Db } from '../db/client';
 import { organizationKinds, organizations, users } from '../db/schema';
 import { recordAudit } from '../audit';
-import { DomainError } from '../errors';
-import { optionalTaxCode, optionalText, optionalUrl, optionalVatNumber, requiredText } from '../validation';
+import { DomainError, isUniqueViolation } from '../errors';
+import { stripControl, optionalTaxCode, optionalText, optionalUrl, optionalVatNumber, requiredText } from '../validation';
 
 export const organizationInput = z.object({
 	name: requiredText(200),
@@ -25,8 +25,9 @@ export async function listOrganizations(db: Db, filter: { kind?: string; q?: str
 	const conds = [live];
 	if (filter.kind && (organizationKinds as readonly string[]).includes(filter.kind))
 		conds.push(eq(organizations.kind, filter.kind as (typeof organizationKinds)[number]));
-	if (filter.q?.trim()) {
-		const like = `%${filter.q.trim().replace(/[%_\\]/g, (c) => '\\' + c)}%`;
+	const q = stripControl(filter.q ?? '').trim();
+	if (q) {
+		const like = `%${q.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
 		conds.push(or(ilike(organizations.name, like), ilike(organizations.district, like))!);
 	}
 	return db
@@ -58,14 +59,28 @@ async function assertNameFree(db: Db, name: string, exceptId?: string) {
 	if (rows.some((r) => r.id !== exceptId)) throw new DomainError('error_organization_exists', 'name');
 }
 
+/** The unique index on lower(name) is the real guard; the check before it gives the nicer error. */
+async function nameGuard<T>(run: () => Promise<T>): Promise<T> {
+	try {
+		return await run();
+	} catch (err) {
+		if (isUniqueViolation(err)) throw new DomainError('error_organization_exists', 'name');
+		throw err;
+	}
+}
+
 export async function createOrganization(db: Db, actorId: string | null, input: OrganizationInput & { isLead?: boolean }) {
 	await assertNameFree(db, input.name);
-	const [row] = await db
-		.insert(organizations)
-		.values({ ...input, createdBy: actorId, updatedBy: actorId })
-		.returning();
-	await recordAudit(db, { actorId, action: 'organization.created', entityType: 'organization', entityId: row!.id, data: { name: input.name } });
-	return row!;
+	return nameGuard(() =>
+		db.transaction(async (tx) => {
+			const [row] = await tx
+				.insert(organizations)
+				.values({ ...input, createdBy: actorId, updatedBy: actorId })
+				.returning();
+			await recordAudit(tx, { actorId, action: 'organization.created', entityType: 'organization', entityId: row!.id, data: { name: input.name } });
+			return row!;
+		})
+	);
 }
 
 export async function updateOrganization(db: Db, actorId: string, id: string, input: OrganizationInput) {
@@ -83,16 +98,18 @@ export async function updateOrganization(db: Db, actorId: string, id: string, in
 		taxCode: input.taxCode ?? null,
 		vatNumber: input.vatNumber ?? null
 	};
-	const [row] = await db
-		.update(organizations)
-		.set({ ...values, updatedAt: new Date(), updatedBy: actorId })
-		.where(eq(organizations.id, id))
-		.returning();
-	const changed = Object.fromEntries(
-		Object.entries(values).filter(([k, v]) => (before as Record<string, unknown>)[k] !== v)
+	const changed = Object.keys(values).filter((k) => (before as Record<string, unknown>)[k] !== values[k as keyof typeof values]);
+	return nameGuard(() =>
+		db.transaction(async (tx) => {
+			const [row] = await tx
+				.update(organizations)
+				.set({ ...values, updatedAt: new Date(), updatedBy: actorId })
+				.where(eq(organizations.id, id))
+				.returning();
+			await recordAudit(tx, { actorId, action: 'organization.updated', entityType: 'organization', entityId: id, data: { changed } });
+			return row!;
+		})
 	);
-	await recordAudit(db, { actorId, action: 'organization.updated', entityType: 'organization', entityId: id, data: { changed: Object.keys(changed) } });
-	return row!;
 }
 
 /** Soft delete; refused while active people still belong to the organisation. */
@@ -104,6 +121,8 @@ export async function deleteOrganization(db: Db, actorId: string, id: string) {
 		.from(users)
 		.where(and(eq(users.organizationId, id), isNull(users.deletedAt), isNull(users.disabledAt)));
 	if (n > 0) throw new DomainError('error_organization_has_people');
-	await db.update(organizations).set({ deletedAt: new Date(), deletedBy: actorId }).where(eq(organizations.id, id));
-	await recordAudit(db, { actorId, action: 'organization.deleted', entityType: 'organization', entityId: id, data: { name: org.name } });
+	await db.transaction(async (tx) => {
+		await tx.update(organizations).set({ deletedAt: new Date(), deletedBy: actorId }).where(eq(organizations.id, id));
+		await recordAudit(tx, { actorId, action: 'organization.deleted', entityType: 'organization', entityId: id, data: { name: org.name } });
+	});
 }

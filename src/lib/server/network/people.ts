@@ -1,10 +1,10 @@
 import { and, asc, eq, ilike, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
-import { networkRoles, organizations, tableMembers, tables, users } from '../db/schema';
+import { invitations, networkRoles, organizations, passwordResets, tableMembers, tables, users } from '../db/schema';
 import { recordAudit } from '../audit';
 import { DomainError } from '../errors';
-import { emailField, optionalText, optionalUuid, requiredText } from '../validation';
+import { emailField, optionalText, optionalUuid, requiredText, stripControl } from '../validation';
 import { hashPassword, passwordSchema, verifyPassword } from '../auth/password';
 import { invalidateUserSessions } from '../auth/session';
 
@@ -36,8 +36,9 @@ export async function listPeople(
 		conds.push(eq(users.organizationId, filter.organizationId));
 	if (filter.role && (networkRoles as readonly string[]).includes(filter.role))
 		conds.push(eq(users.role, filter.role as (typeof networkRoles)[number]));
-	if (filter.q?.trim()) {
-		const like = `%${filter.q.trim().replace(/[%_\\]/g, (c) => '\\' + c)}%`;
+	const q = stripControl(filter.q ?? '').trim();
+	if (q) {
+		const like = `%${q.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
 		conds.push(or(ilike(users.name, like), ilike(users.email, like), ilike(organizations.name, like))!);
 	}
 	return db
@@ -123,31 +124,39 @@ export async function createPerson(
 }
 
 export async function updatePerson(db: Db, actorId: string, id: string, input: PersonInput) {
-	const before = await getPerson(db, id);
-	if (!before) throw new DomainError('error_not_found', undefined, 404);
-	const other = await findUserByEmail(db, input.email);
-	if (other && other.id !== id) throw new DomainError('error_email_taken', 'email');
-	if (before.role === 'admin' && input.role !== 'admin') await assertAnotherAdmin(db, id);
-	await db
-		.update(users)
-		.set({
-			name: input.name,
-			email: input.email,
-			organizationId: input.organizationId ?? null,
-			role: input.role,
-			jobTitle: input.jobTitle ?? null,
-			phone: input.phone ?? null,
-			updatedAt: new Date(),
-			updatedBy: actorId
-		})
-		.where(eq(users.id, id));
-	await recordAudit(db, {
-		actorId,
-		action: 'person.updated',
-		entityType: 'user',
-		entityId: id,
-		data: before.role !== input.role ? { role: { from: before.role, to: input.role } } : {}
+	await db.transaction(async (tx) => {
+		if (input.role !== 'admin') await lockAdmins(tx);
+		const before = await getPerson(tx, id);
+		if (!before) throw new DomainError('error_not_found', undefined, 404);
+		const other = await findUserByEmail(tx, input.email);
+		if (other && other.id !== id) throw new DomainError('error_email_taken', 'email');
+		if (before.role === 'admin' && input.role !== 'admin') await assertAnotherAdmin(tx, id);
+		await tx
+			.update(users)
+			.set({
+				name: input.name,
+				email: input.email,
+				organizationId: input.organizationId ?? null,
+				role: input.role,
+				jobTitle: input.jobTitle ?? null,
+				phone: input.phone ?? null,
+				updatedAt: new Date(),
+				updatedBy: actorId
+			})
+			.where(eq(users.id, id));
+		await recordAudit(tx, {
+			actorId,
+			action: 'person.updated',
+			entityType: 'user',
+			entityId: id,
+			data: before.role !== input.role ? { role: { from: before.role, to: input.role } } : {}
+		});
 	});
+}
+
+/** Serialises changes that could leave the network without an active administrator. */
+async function lockAdmins(tx: Db) {
+	await tx.execute(sql`select 1 from ${users} where ${users.role} = 'admin' for update`);
 }
 
 async function assertAnotherAdmin(db: Db, exceptId: string) {
@@ -160,16 +169,26 @@ async function assertAnotherAdmin(db: Db, exceptId: string) {
 
 /** Disabling signs the person out everywhere at once. */
 export async function setPersonDisabled(db: Db, actorId: string, id: string, disabled: boolean) {
-	const person = await getPerson(db, id);
-	if (!person) throw new DomainError('error_not_found', undefined, 404);
-	if (disabled && id === actorId) throw new DomainError('error_cannot_disable_self');
-	if (disabled && person.role === 'admin') await assertAnotherAdmin(db, id);
-	await db
-		.update(users)
-		.set({ disabledAt: disabled ? new Date() : null, updatedAt: new Date(), updatedBy: actorId })
-		.where(eq(users.id, id));
-	if (disabled) await invalidateUserSessions(db, id);
-	await recordAudit(db, { actorId, action: disabled ? 'person.disabled' : 'person.enabled', entityType: 'user', entityId: id });
+	await db.transaction(async (tx) => {
+		if (disabled) await lockAdmins(tx);
+		const person = await getPerson(tx, id);
+		if (!person) throw new DomainError('error_not_found', undefined, 404);
+		if (disabled && id === actorId) throw new DomainError('error_cannot_disable_self');
+		if (disabled && person.role === 'admin') await assertAnotherAdmin(tx, id);
+		await tx
+			.update(users)
+			.set({ disabledAt: disabled ? new Date() : null, updatedAt: new Date(), updatedBy: actorId })
+			.where(eq(users.id, id));
+		if (disabled) {
+			await invalidateUserSessions(tx, id);
+			// Invitations this person issued no longer speak for the network.
+			await tx
+				.update(invitations)
+				.set({ revokedAt: new Date(), revokedBy: actorId })
+				.where(and(eq(invitations.createdBy, id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)));
+		}
+		await recordAudit(tx, { actorId, action: disabled ? 'person.disabled' : 'person.enabled', entityType: 'user', entityId: id });
+	});
 }
 
 export const changePasswordInput = z
@@ -196,6 +215,11 @@ export async function changePassword(
 		.update(users)
 		.set({ passwordHash: await hashPassword(input.newPassword), updatedAt: new Date(), updatedBy: userId })
 		.where(eq(users.id, userId));
+	// Pending reset links would otherwise still replace the password just chosen.
+	await db
+		.update(passwordResets)
+		.set({ usedAt: new Date() })
+		.where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)));
 	const signedOut = await invalidateUserSessions(db, userId, keepSessionId);
 	await recordAudit(db, { actorId: userId, action: 'person.password_changed', entityType: 'user', entityId: userId, data: { signedOut } });
 }

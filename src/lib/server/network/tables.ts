@@ -89,44 +89,48 @@ export async function createTable(db: Db, actor: Actor, input: z.output<typeof c
 		// A coordinator who creates a table coordinates it; an admin may name someone else.
 		const coordinatorId = input.coordinatorId ?? (actor.role === 'admin' ? null : actor.id);
 		if (coordinatorId) {
-			await assertActivePerson(tx as unknown as Db, coordinatorId);
+			await assertActivePerson(tx, coordinatorId);
 			await tx.insert(tableMembers).values({ tableId: row!.id, userId: coordinatorId, role: 'coordinator', addedBy: actor.id });
 		}
-		await recordAudit(tx as unknown as Db, { actorId: actor.id, action: 'table.created', entityType: 'table', entityId: row!.id, data: { name: input.name, visibility: input.visibility } });
+		await recordAudit(tx, { actorId: actor.id, action: 'table.created', entityType: 'table', entityId: row!.id, data: { name: input.name, visibility: input.visibility } });
 		return row!;
 	});
 }
 
 export async function updateTable(db: Db, actorId: string, id: string, input: TableInput) {
-	const before = await getTable(db, id);
-	if (!before) throw new DomainError('error_not_found', undefined, 404);
-	await db
-		.update(tables)
-		.set({
-			name: input.name,
-			kind: input.kind,
-			district: input.district ?? null,
-			description: input.description ?? null,
-			visibility: input.visibility,
-			updatedAt: new Date(),
-			updatedBy: actorId
-		})
-		.where(eq(tables.id, id));
-	await recordAudit(db, {
-		actorId,
-		action: 'table.updated',
-		entityType: 'table',
-		entityId: id,
-		data: before.visibility !== input.visibility ? { visibility: { from: before.visibility, to: input.visibility } } : {}
+	await db.transaction(async (tx) => {
+		const before = await getTable(tx, id);
+		if (!before) throw new DomainError('error_not_found', undefined, 404);
+		await tx
+			.update(tables)
+			.set({
+				name: input.name,
+				kind: input.kind,
+				district: input.district ?? null,
+				description: input.description ?? null,
+				visibility: input.visibility,
+				updatedAt: new Date(),
+				updatedBy: actorId
+			})
+			.where(eq(tables.id, id));
+		await recordAudit(tx, {
+			actorId,
+			action: 'table.updated',
+			entityType: 'table',
+			entityId: id,
+			data: before.visibility !== input.visibility ? { visibility: { from: before.visibility, to: input.visibility } } : {}
+		});
 	});
 }
 
 export async function setTableArchived(db: Db, actorId: string, id: string, archived: boolean) {
-	await db
-		.update(tables)
-		.set({ archivedAt: archived ? new Date() : null, updatedAt: new Date(), updatedBy: actorId })
-		.where(eq(tables.id, id));
-	await recordAudit(db, { actorId, action: archived ? 'table.archived' : 'table.restored', entityType: 'table', entityId: id });
+	await db.transaction(async (tx) => {
+		await tx
+			.update(tables)
+			.set({ archivedAt: archived ? new Date() : null, updatedAt: new Date(), updatedBy: actorId })
+			.where(eq(tables.id, id));
+		await recordAudit(tx, { actorId, action: archived ? 'table.archived' : 'table.restored', entityType: 'table', entityId: id });
+	});
 }
 
 async function assertActivePerson(db: Db, userId: string) {
@@ -137,7 +141,15 @@ async function assertActivePerson(db: Db, userId: string) {
 	if (!u) throw new DomainError('error_person_not_found', 'userId');
 }
 
-async function coordinatorCount(db: Db, tableId: string) {
+/**
+ * Membership changes of one table run one at a time (the table row is locked), so that two
+ * coordinators demoting each other at the same moment cannot leave the table without one.
+ */
+async function lockTable(tx: Db, tableId: string) {
+	await tx.execute(sql`select 1 from ${tables} where ${tables.id} = ${tableId} for update`);
+}
+
+async function coordinatorIds(db: Db, tableId: string) {
 	const rows = await db
 		.select({ userId: tableMembers.userId })
 		.from(tableMembers)
@@ -147,38 +159,46 @@ async function coordinatorCount(db: Db, tableId: string) {
 }
 
 export async function addTableMember(db: Db, actorId: string, tableId: string, userId: string, role: TableRole) {
-	await assertActivePerson(db, userId);
-	const inserted = await db
-		.insert(tableMembers)
-		.values({ tableId, userId, role, addedBy: actorId })
-		.onConflictDoNothing()
-		.returning();
-	if (!inserted.length) throw new DomainError('error_already_member', 'userId');
-	await recordAudit(db, { actorId, action: 'table.member_added', entityType: 'table', entityId: tableId, data: { userId, role } });
+	await db.transaction(async (tx) => {
+		await assertActivePerson(tx, userId);
+		const inserted = await tx
+			.insert(tableMembers)
+			.values({ tableId, userId, role, addedBy: actorId })
+			.onConflictDoNothing()
+			.returning();
+		if (!inserted.length) throw new DomainError('error_already_member', 'userId');
+		await recordAudit(tx, { actorId, action: 'table.member_added', entityType: 'table', entityId: tableId, data: { userId, role } });
+	});
 }
 
 /** A table always keeps at least one coordinator. */
 export async function setTableMemberRole(db: Db, actorId: string, tableId: string, userId: string, role: TableRole) {
-	if (role === 'member') {
-		const coords = await coordinatorCount(db, tableId);
-		if (coords.length === 1 && coords[0] === userId) throw new DomainError('error_last_coordinator');
-	}
-	const updated = await db
-		.update(tableMembers)
-		.set({ role })
-		.where(and(eq(tableMembers.tableId, tableId), eq(tableMembers.userId, userId)))
-		.returning();
-	if (!updated.length) throw new DomainError('error_not_member');
-	await recordAudit(db, { actorId, action: 'table.member_role_changed', entityType: 'table', entityId: tableId, data: { userId, role } });
+	await db.transaction(async (tx) => {
+		await lockTable(tx, tableId);
+		if (role === 'member') {
+			const coords = await coordinatorIds(tx, tableId);
+			if (coords.length === 1 && coords[0] === userId) throw new DomainError('error_last_coordinator');
+		}
+		const updated = await tx
+			.update(tableMembers)
+			.set({ role })
+			.where(and(eq(tableMembers.tableId, tableId), eq(tableMembers.userId, userId)))
+			.returning();
+		if (!updated.length) throw new DomainError('error_not_member');
+		await recordAudit(tx, { actorId, action: 'table.member_role_changed', entityType: 'table', entityId: tableId, data: { userId, role } });
+	});
 }
 
 export async function removeTableMember(db: Db, actorId: string, tableId: string, userId: string) {
-	const coords = await coordinatorCount(db, tableId);
-	if (coords.length === 1 && coords[0] === userId) throw new DomainError('error_last_coordinator');
-	const deleted = await db
-		.delete(tableMembers)
-		.where(and(eq(tableMembers.tableId, tableId), eq(tableMembers.userId, userId)))
-		.returning();
-	if (!deleted.length) throw new DomainError('error_not_member');
-	await recordAudit(db, { actorId, action: 'table.member_removed', entityType: 'table', entityId: tableId, data: { userId, role: deleted[0]!.role } });
+	await db.transaction(async (tx) => {
+		await lockTable(tx, tableId);
+		const coords = await coordinatorIds(tx, tableId);
+		if (coords.length === 1 && coords[0] === userId) throw new DomainError('error_last_coordinator');
+		const deleted = await tx
+			.delete(tableMembers)
+			.where(and(eq(tableMembers.tableId, tableId), eq(tableMembers.userId, userId)))
+			.returning();
+		if (!deleted.length) throw new DomainError('error_not_member');
+		await recordAudit(tx, { actorId, action: 'table.member_removed', entityType: 'table', entityId: tableId, data: { userId, role: deleted[0]!.role } });
+	});
 }

@@ -5,6 +5,7 @@ import type { Db } from '../db/client';
 import { SESSION_COOKIE, validateSessionToken } from '../auth/session';
 import { getLogger } from '../logger';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './events';
+import { subscribe } from '../events';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -61,6 +62,22 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
 			ack({ userId: socket.data.userId, serverTime: new Date().toISOString() });
 		});
 	});
+
+	// A session that ends (logout, logout everywhere, password change or reset, person disabled)
+	// takes its sockets with it.
+	const unsubscribe = subscribe('session.revoked', ({ userId, sessionIds }) => {
+		void io
+			.in(`user:${userId}`)
+			.fetchSockets()
+			.then((sockets) => {
+				for (const s of sockets) if (!sessionIds || sessionIds.includes(s.data.sessionId)) s.disconnect(true);
+			});
+	});
+	const close = io.close.bind(io);
+	io.close = (fn) => {
+		unsubscribe();
+		return close(fn);
+	};
 
 	return io;
 }

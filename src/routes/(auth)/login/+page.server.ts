@@ -1,6 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDatabase, isDemo } from '$lib/server/boot';
+import { cookieMaxAge, cookieName, locales } from '$lib/paraglide/runtime';
 import { login, loginInput } from '$lib/server/auth/login';
 import { setSessionCookie } from '$lib/server/auth/session';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '$lib/server/network/demo-seed';
@@ -35,6 +36,9 @@ export const actions: Actions = {
 			return fail(400, { errors: { _form: 'login_invalid' } as FieldErrors, values, minutes: 0 });
 		}
 		setSessionCookie(event.cookies, result.token, result.expiresAt, secureCookies(event));
+		// The language a person chose follows them to a new browser.
+		if (result.locale && (locales as readonly string[]).includes(result.locale))
+			event.cookies.set(cookieName, result.locale, { path: '/', maxAge: cookieMaxAge, httpOnly: false, sameSite: 'lax' });
 		redirect(303, safeRedirectTarget(event.url.searchParams.get('redirectTo')));
 	}
 };

@@ -67,7 +67,7 @@ export const organizations = pgTable(
 		isLead: boolean('is_lead').notNull().default(false),
 		...audited
 	},
-	(t) => [uniqueIndex('organizations_name_live').on(t.name).where(sql`${t.deletedAt} is null`)]
+	(t) => [uniqueIndex('organizations_name_live').on(sql`lower(${t.name})`).where(sql`${t.deletedAt} is null`)]
 );
 
 export const users = pgTable(

@@ -50,7 +50,12 @@ export const actions: Actions = {
 	},
 	reset: async ({ locals, params, url }) => {
 		const actor = authorize(locals.actor, 'person.issueReset');
-		const { token, expiresAt } = await issuePasswordReset(getDatabase(), actor.id, params.id);
-		return { action: 'reset', success: true, link: `${url.origin}/reset/${token}`, expiresAt };
+		try {
+			const { token, expiresAt } = await issuePasswordReset(getDatabase(), actor.id, params.id);
+			return { action: 'reset', success: true, link: `${url.origin}/reset/${token}`, expiresAt };
+		} catch (err) {
+			if (err instanceof DomainError) return fail(err.status, { action: 'reset', errors: { _form: err.code } });
+			throw err;
+		}
 	}
 };

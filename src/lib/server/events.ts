@@ -1,0 +1,31 @@
+/**
+ * Domain events. Services publish what happened; the realtime gateway (and later notifications)
+ * subscribe. Services never touch sockets. The bus lives on globalThis because the server entry and
+ * the SvelteKit bundle load separate copies of this module in one process.
+ */
+import { EventEmitter } from 'node:events';
+
+export interface DomainEvents {
+	/** Sessions ended: all of a person's (sessionIds undefined) or the listed ones. */
+	'session.revoked': { userId: string; sessionIds?: string[] };
+}
+
+const KEY = Symbol.for('intarsi.events');
+type G = typeof globalThis & { [KEY]?: EventEmitter };
+function bus(): EventEmitter {
+	const g = globalThis as G;
+	if (!g[KEY]) {
+		g[KEY] = new EventEmitter();
+		g[KEY].setMaxListeners(50);
+	}
+	return g[KEY];
+}
+
+export function publish<K extends keyof DomainEvents>(name: K, payload: DomainEvents[K]): void {
+	bus().emit(name, payload);
+}
+
+export function subscribe<K extends keyof DomainEvents>(name: K, handler: (payload: DomainEvents[K]) => void): () => void {
+	bus().on(name, handler);
+	return () => bus().off(name, handler);
+}
