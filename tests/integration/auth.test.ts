@@ -168,6 +168,17 @@ describeEachDb('passwords', (get) => {
 		expect((await login(db, { email: user.email, password: PASSWORD, ip: null, userAgent: null })).ok).toBe(false);
 	});
 
+	it('change: wrong current passwords are throttled like logins', async () => {
+		const { db } = get();
+		const user = await makePerson(db);
+		const session = generateSessionToken();
+		await createSession(db, session, user.id);
+		const attempt = () =>
+			changePassword(db, user.id, { currentPassword: 'guess guess guess', newPassword: 'a new long password', confirmPassword: 'a new long password' }, hashToken(session));
+		for (let i = 0; i < LIMITS.account.max; i++) await expect(attempt()).rejects.toMatchObject({ code: 'password_current_wrong' });
+		await expect(attempt()).rejects.toMatchObject({ code: 'password_attempts_locked' });
+	});
+
 	it('reset link: one-time, expiring, replaces earlier links, ends every session', async () => {
 		const { db } = get();
 		const admin = await makePerson(db, { role: 'admin' });

@@ -7,6 +7,7 @@ import { DomainError } from '../errors';
 import { emailField, optionalText, optionalUuid, requiredText, stripControl } from '../validation';
 import { hashPassword, passwordSchema, verifyPassword } from '../auth/password';
 import { invalidateUserSessions } from '../auth/session';
+import { beginLoginAttempt, recordLoginSuccess } from '../auth/throttle';
 
 export const personInput = z.object({
 	name: requiredText(120),
@@ -208,8 +209,12 @@ export async function changePassword(
 ) {
 	const [user] = await db.select().from(users).where(eq(users.id, userId));
 	if (!user) throw new DomainError('error_not_found', undefined, 404);
+	// Guessing the current password from a hijacked session counts like guessing it at login.
+	const attempt = await beginLoginAttempt(db, user.email, null);
+	if (!attempt.allowed) throw new DomainError('password_attempts_locked', 'currentPassword', 429);
 	if (!(await verifyPassword(user.passwordHash, input.currentPassword)))
 		throw new DomainError('password_current_wrong', 'currentPassword');
+	await recordLoginSuccess(db, user.email, null);
 	if (input.newPassword.toLowerCase() === user.email) throw new DomainError('password_is_email', 'newPassword');
 	await db
 		.update(users)
