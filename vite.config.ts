@@ -18,7 +18,7 @@ function realtimeDevPlugin(): Plugin {
 				const mod = await server.ssrLoadModule('/src/lib/server/realtime/index.ts');
 				const boot = await server.ssrLoadModule('/src/lib/server/boot.ts');
 				await boot.ensureReady();
-				mod.attachRealtime(httpServer, { getDb: boot.getDatabase });
+				await mod.attachRealtime(httpServer, { getDb: boot.getDatabase, redisUrl: process.env.REDIS_URL || undefined });
 			});
 		}
 	};

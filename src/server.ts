@@ -45,14 +45,18 @@ const server = http.createServer((req, res) => {
 	if (deriveProtocol) req.headers[CONNECTION_PROTOCOL] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
 	handler(req, res);
 });
-const io = attachRealtime(server, { getDb: getDatabase, origins: config.origin ? [config.origin] : undefined });
+const realtime = await attachRealtime(server, {
+	getDb: getDatabase,
+	origins: config.origin ? [config.origin] : undefined,
+	redisUrl: config.redisUrl
+});
 
 server.listen(config.port, config.host, () => {
 	const address = server.address();
 	const port = typeof address === 'object' && address ? address.port : config.port;
 	const url = config.origin ?? `http://localhost:${port}`;
 	log.info({ port, db: getDatabaseHandle().kind, startupMs: Math.round(performance.now() - t0) }, 'listening');
-	const lines = [``, `  Intarsi è in ascolto su ${url}`, `  database: ${getDatabaseHandle().kind}`];
+	const lines = [``, `  Intarsi è in ascolto su ${url}`, `  database: ${getDatabaseHandle().kind}, realtime: ${realtime.mode}`];
 	if (isDemo()) {
 		lines.push(``, `  Rete demo — account (password: ${DEMO_PASSWORD}):`);
 		for (const a of DEMO_ACCOUNTS) lines.push(`    ${a.role.padEnd(12)} ${a.email}`);
@@ -68,8 +72,8 @@ async function shutdown(signal: string) {
 	const force = setTimeout(() => process.exit(1), 10_000);
 	force.unref();
 	server.closeIdleConnections?.();
-	await new Promise<void>((resolve) => io.close(() => resolve()));
-	await new Promise<void>((resolve) => server.close(() => resolve()));
+	// Closes Socket.IO and the HTTP server, then flushes pending document writes.
+	await realtime.close();
 	await closeDatabase();
 	process.exit(0);
 }

@@ -22,6 +22,8 @@ describeEachDb('migrations', (db, kind) => {
 		);
 		expect(r.map((x) => x.table_name)).toEqual([
 			'audit_log',
+			'collab_snapshots',
+			'collab_updates',
 			'invitations',
 			'login_throttle',
 			'organizations',
@@ -36,6 +38,6 @@ describeEachDb('migrations', (db, kind) => {
 
 	it('record the applied migrations in the drizzle journal', async () => {
 		const r = await queryRows<{ n: number }>(db().db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-		expect(r[0]!.n).toBe(3);
+		expect(r[0]!.n).toBe(4);
 	});
 });

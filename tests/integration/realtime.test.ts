@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import { describeEachDb } from './helpers/db';
 import { makePerson } from './helpers/factories';
-import { attachRealtime, type RealtimeServer } from '../../src/lib/server/realtime';
+import { attachRealtime, type Realtime, type RealtimeServer } from '../../src/lib/server/realtime';
 import { SESSION_COOKIE, createSession, generateSessionToken, invalidateSession, invalidateUserSessions } from '../../src/lib/server/auth/session';
 import { hashToken } from '../../src/lib/server/auth/tokens';
 
@@ -22,16 +22,18 @@ function outcome(socket: Socket): Promise<{ ok: true; ready: { userId: string } 
 describeEachDb('socket handshake', (get) => {
 	let server: http.Server;
 	let ioServer: RealtimeServer;
+	let rt: Realtime;
 	let url: string;
 
 	beforeAll(async () => {
 		server = http.createServer((_req, res) => res.end('ok'));
-		ioServer = attachRealtime(server, { getDb: () => get().db });
+		rt = await attachRealtime(server, { getDb: () => get().db });
+		ioServer = rt.io;
 		await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	});
 	afterAll(async () => {
-		await new Promise<void>((r) => ioServer.close(() => r()));
+		await rt.close();
 	});
 
 	it('refuses an anonymous socket', async () => {

@@ -18,6 +18,9 @@ export interface TableRef {
 	archived?: boolean;
 }
 
+/** A collaborative document and what it belongs to (more kinds come with agendas and minutes). */
+export type DocumentRef = { kind: 'table-notes'; table: TableRef };
+
 type Rules = {
 	'network.view': undefined;
 	'organization.manage': undefined;
@@ -33,6 +36,8 @@ type Rules = {
 	'invitation.create': { tableId: string | null };
 	'invitation.manageAll': undefined;
 	'admin.access': undefined;
+	'document.read': DocumentRef;
+	'document.write': DocumentRef;
 };
 export type Action = keyof Rules;
 
@@ -55,7 +60,10 @@ const rules: { [K in Action]: (actor: Actor, resource: Rules[K]) => boolean } = 
 	'table.manageMembers': (a, t) => isAdmin(a) || (!t.archived && coordinates(a, t.id)),
 	'invitation.create': (a, r) => isAdmin(a) || (r.tableId !== null && coordinates(a, r.tableId)),
 	'invitation.manageAll': isAdmin,
-	'admin.access': isAdmin
+	'admin.access': isAdmin,
+	// Table notes: whoever may see the table reads them; its members (and admins) write them.
+	'document.read': (a, d) => isAdmin(a) || d.table.visibility === 'network' || belongs(a, d.table.id),
+	'document.write': (a, d) => isAdmin(a) || (!d.table.archived && belongs(a, d.table.id))
 };
 
 type ResourceArg<A extends Action> = Rules[A] extends undefined ? [] : [resource: Rules[A]];

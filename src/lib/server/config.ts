@@ -16,6 +16,7 @@ const envSchema = z.object({
 	LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
 	SEED_DEMO: optional(z.enum(['0', '1', 'false', 'true'])),
 	MIGRATIONS_DIR: optional(z.string()),
+	REDIS_URL: optional(z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')),
 	SESSION_COOKIE_SECURE: optional(z.enum(['auto', 'always', 'never']))
 });
 
@@ -33,6 +34,8 @@ export interface Config {
 	seedDemo: boolean;
 	migrationsDir: string;
 	cookieSecure: 'auto' | 'always' | 'never';
+	/** Several instances: Socket.IO Redis adapter + document updates over Redis. */
+	redisUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -58,7 +61,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
 		production,
 		seedDemo: !production && seedRequested,
 		migrationsDir: e.MIGRATIONS_DIR ?? './drizzle',
-		cookieSecure: e.SESSION_COOKIE_SECURE ?? 'auto'
+		cookieSecure: e.SESSION_COOKIE_SECURE ?? 'auto',
+		redisUrl: e.REDIS_URL
 	};
 }
 

@@ -8,6 +8,8 @@ import { EventEmitter } from 'node:events';
 export interface DomainEvents {
 	/** Sessions ended: all of a person's (sessionIds undefined) or the listed ones. */
 	'session.revoked': { userId: string; sessionIds?: string[] };
+	/** A table's details or members changed. */
+	'table.changed': { tableId: string };
 }
 
 const KEY = Symbol.for('intarsi.events');

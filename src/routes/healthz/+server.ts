@@ -1,6 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { sql } from 'drizzle-orm';
 import { getDatabaseHandle } from '$lib/server/boot';
+import { currentRealtime } from '$lib/server/realtime';
 
 /** Liveness and what this instance runs on (public contract, see DESIGN.md). */
 export async function GET() {
@@ -11,10 +12,9 @@ export async function GET() {
 	} catch {
 		status = 'degraded';
 	}
-	// Search (Meilisearch) and realtime scale-out (Redis) arrive with later issues; until then this
-	// instance always runs the embedded engines, and says so.
+	// Search on Meilisearch arrives with the directory issue; until then this is always Postgres.
 	return json(
-		{ status, db: handle.kind, search: 'postgres', realtime: 'memory' },
+		{ status, db: handle.kind, search: 'postgres', realtime: currentRealtime()?.mode ?? 'memory' },
 		{ status: status === 'ok' ? 200 : 503, headers: { 'cache-control': 'no-store' } }
 	);
 }

@@ -7,6 +7,7 @@ import { DomainError } from '../errors';
 import { emailField, optionalText, optionalUuid, requiredText, stripControl } from '../validation';
 import { hashPassword, passwordSchema, verifyPassword } from '../auth/password';
 import { invalidateUserSessions } from '../auth/session';
+import type { Actor } from '../authz';
 import { beginLoginAttempt, recordLoginSuccess } from '../auth/throttle';
 
 export const personInput = z.object({
@@ -231,4 +232,13 @@ export async function changePassword(
 
 export async function setLocale(db: Db, userId: string, locale: string) {
 	await db.update(users).set({ locale }).where(eq(users.id, userId));
+}
+
+/** The permission subject for a person, fresh from the database; null when disabled or gone. */
+export async function getActor(db: Db, userId: string): Promise<Actor | null> {
+	const [u] = await db
+		.select({ id: users.id, role: users.role })
+		.from(users)
+		.where(and(eq(users.id, userId), isNull(users.deletedAt), isNull(users.disabledAt)));
+	return u ? { id: u.id, role: u.role, tableRoles: await getTableRoles(db, u.id) } : null;
 }

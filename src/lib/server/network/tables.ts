@@ -6,6 +6,7 @@ import type { TableRole } from '../db/schema';
 import { recordAudit } from '../audit';
 import { DomainError } from '../errors';
 import type { Actor } from '../authz';
+import { publish } from '../events';
 import { optionalText, optionalUuid, requiredText, uuidField } from '../validation';
 
 export const tableInput = z.object({
@@ -121,6 +122,7 @@ export async function updateTable(db: Db, actorId: string, id: string, input: Ta
 			data: before.visibility !== input.visibility ? { visibility: { from: before.visibility, to: input.visibility } } : {}
 		});
 	});
+	publish('table.changed', { tableId: id });
 }
 
 export async function setTableArchived(db: Db, actorId: string, id: string, archived: boolean) {
@@ -131,6 +133,7 @@ export async function setTableArchived(db: Db, actorId: string, id: string, arch
 			.where(eq(tables.id, id));
 		await recordAudit(tx, { actorId, action: archived ? 'table.archived' : 'table.restored', entityType: 'table', entityId: id });
 	});
+	publish('table.changed', { tableId: id });
 }
 
 async function assertActivePerson(db: Db, userId: string) {
@@ -169,6 +172,7 @@ export async function addTableMember(db: Db, actorId: string, tableId: string, u
 		if (!inserted.length) throw new DomainError('error_already_member', 'userId');
 		await recordAudit(tx, { actorId, action: 'table.member_added', entityType: 'table', entityId: tableId, data: { userId, role } });
 	});
+	publish('table.changed', { tableId: tableId });
 }
 
 /** A table always keeps at least one coordinator. */
@@ -187,6 +191,7 @@ export async function setTableMemberRole(db: Db, actorId: string, tableId: strin
 		if (!updated.length) throw new DomainError('error_not_member');
 		await recordAudit(tx, { actorId, action: 'table.member_role_changed', entityType: 'table', entityId: tableId, data: { userId, role } });
 	});
+	publish('table.changed', { tableId: tableId });
 }
 
 export async function removeTableMember(db: Db, actorId: string, tableId: string, userId: string) {
@@ -201,4 +206,5 @@ export async function removeTableMember(db: Db, actorId: string, tableId: string
 		if (!deleted.length) throw new DomainError('error_not_member');
 		await recordAudit(tx, { actorId, action: 'table.member_removed', entityType: 'table', entityId: tableId, data: { userId, role: deleted[0]!.role } });
 	});
+	publish('table.changed', { tableId: tableId });
 }

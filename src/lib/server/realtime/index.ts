@@ -1,11 +1,20 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import { parse as parseCookie } from 'cookie';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
+import type { ExtendedError } from 'socket.io';
+import { COLLAB_NAMESPACE, MAX_MESSAGE_BYTES } from '$lib/collab/protocol';
 import type { Db } from '../db/client';
 import { SESSION_COOKIE, validateSessionToken } from '../auth/session';
 import { getLogger } from '../logger';
-import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './events';
 import { subscribe } from '../events';
+import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './events';
+import { attachPresence } from './presence';
+import { CollabPersistence } from './collab/persistence';
+import { DocumentRegistry, REMOTE } from './collab/document';
+import { attachCollabNamespace, type CollabNamespace } from './collab/namespace';
+import { createRedisScaleOut, localOnly, type ScaleOut } from './redis';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -13,6 +22,20 @@ export interface RealtimeOptions {
 	getDb: () => Db;
 	/** Allowed browser origins; by default the request's own host (same-origin only). */
 	origins?: string[];
+	/** Redis for running several instances (adapter + document updates). */
+	redisUrl?: string;
+	/** Unload a document this long after its last connection left. */
+	idleUnloadMs?: number;
+	compactAfter?: number;
+}
+
+export interface Realtime {
+	io: RealtimeServer;
+	registry: DocumentRegistry;
+	persistence: CollabPersistence;
+	mode: 'memory' | 'redis';
+	/** Stop accepting, flush pending document writes, close Redis. */
+	close(): Promise<void>;
 }
 
 /** Same-origin check for the WebSocket/polling handshake: cookies alone must not let another site in. */
@@ -27,33 +50,63 @@ export function originAllowed(req: IncomingMessage, origins?: string[]): boolean
 	}
 }
 
+const KEY = Symbol.for('intarsi.realtime');
+type G = typeof globalThis & { [KEY]?: Realtime };
+/** The running realtime layer of this process (for /healthz), if any. */
+export const currentRealtime = (): Realtime | undefined => (globalThis as G)[KEY];
+
 /**
- * Attaches Socket.IO to the HTTP server that carries SvelteKit (one process, one port). Used by
- * src/server.ts in production and by the Vite plugin in development.
+ * Attaches Socket.IO to the HTTP server that carries SvelteKit (one process, one port): namespace
+ * "/" (presence, domain-event broadcasts) and "/collab" (Yjs documents). Used by src/server.ts in
+ * production and by the Vite plugin in development.
  */
-export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions): RealtimeServer {
+export async function attachRealtime(httpServer: HttpServer, options: RealtimeOptions): Promise<Realtime> {
 	const log = getLogger().child({ mod: 'realtime' });
 	const io: RealtimeServer = new Server(httpServer, {
 		path: '/socket.io',
 		serveClient: false,
-		maxHttpBufferSize: 1_000_000,
+		// Room for our own, clearer limit (MAX_MESSAGE_BYTES) to answer first.
+		maxHttpBufferSize: MAX_MESSAGE_BYTES * 2,
 		allowRequest: (req, callback) => callback(null, originAllowed(req, options.origins))
 	});
 
-	io.use(async (socket, next) => {
+	const scale: ScaleOut = options.redisUrl ? await createRedisScaleOut(options.redisUrl, io as unknown as Server) : localOnly;
+	const persistence = new CollabPersistence(options.getDb, { compactAfter: options.compactAfter });
+	const registry = new DocumentRegistry(persistence, scale.broadcaster, options.idleUnloadMs);
+	scale.onRemote((docName, type, payload) => {
+		void registry.loaded(docName).then((doc) => {
+			if (!doc || doc.destroyed) return;
+			try {
+				if (type === 'update') Y.applyUpdate(doc.ydoc, payload, REMOTE);
+				else awarenessProtocol.applyAwarenessUpdate(doc.awareness, payload, REMOTE);
+			} catch (err) {
+				log.warn({ err, doc: docName }, 'remote message refused');
+			}
+		});
+	});
+
+	const authenticate = async (socket: Socket, next: (err?: ExtendedError) => void) => {
 		try {
 			const cookies = parseCookie(socket.request.headers.cookie ?? '');
 			const token = cookies[SESSION_COOKIE];
 			const result = token ? await validateSessionToken(options.getDb(), token) : null;
 			if (!result) return next(new Error('unauthorized'));
-			socket.data = { userId: result.user.id, name: result.user.name, sessionId: result.session.id };
+			const data: SocketData = {
+				userId: result.user.id,
+				name: result.user.name,
+				organization: result.user.organizationName,
+				sessionId: result.session.id,
+				presence: {}
+			};
+			socket.data = data;
 			next();
 		} catch (err) {
 			log.error({ err }, 'socket handshake failed');
 			next(new Error('server_error'));
 		}
-	});
+	};
 
+	io.use(authenticate);
 	io.on('connection', (socket) => {
 		void socket.join(`user:${socket.data.userId}`);
 		socket.emit('ready', { userId: socket.data.userId, name: socket.data.name });
@@ -61,23 +114,46 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
 			if (typeof ack !== 'function') return;
 			ack({ userId: socket.data.userId, serverTime: new Date().toISOString() });
 		});
+		attachPresence(io.of('/'), socket, options.getDb);
 	});
 
-	// A session that ends (logout, logout everywhere, password change or reset, person disabled)
-	// takes its sockets with it.
-	const unsubscribe = subscribe('session.revoked', ({ userId, sessionIds }) => {
-		void io
-			.in(`user:${userId}`)
-			.fetchSockets()
-			.then((sockets) => {
-				for (const s of sockets) if (!sessionIds || sessionIds.includes(s.data.sessionId)) s.disconnect(true);
-			});
-	});
-	const close = io.close.bind(io);
-	io.close = (fn) => {
-		unsubscribe();
-		return close(fn);
+	const collab = io.of(COLLAB_NAMESPACE) as unknown as CollabNamespace;
+	collab.use(authenticate);
+	collab.on('connection', (socket) => void socket.join(`user:${socket.data.userId}`));
+	attachCollabNamespace(collab, { getDb: options.getDb, registry });
+
+	// Domain events become broadcasts; services never touch sockets.
+	const unsubscribers = [
+		subscribe('session.revoked', ({ userId, sessionIds }) => {
+			for (const nsp of [io.of('/'), collab]) {
+				void nsp
+					.in(`user:${userId}`)
+					.fetchSockets()
+					.then((sockets) => {
+						for (const s of sockets) if (!sessionIds || sessionIds.includes(s.data.sessionId)) s.disconnect(true);
+					})
+					.catch((err: unknown) => log.warn({ err }, 'disconnecting revoked sockets failed'));
+			}
+		}),
+		subscribe('table.changed', ({ tableId }) => {
+			io.to(`table:${tableId}`).emit('table:changed', { tableId });
+		})
+	];
+
+	const realtime: Realtime = {
+		io,
+		registry,
+		persistence,
+		mode: options.redisUrl ? 'redis' : 'memory',
+		async close() {
+			for (const u of unsubscribers) u();
+			await new Promise<void>((resolve) => io.close(() => resolve()));
+			await registry.closeAll();
+			await persistence.close();
+			await scale.close();
+			if ((globalThis as G)[KEY] === realtime) delete (globalThis as G)[KEY];
+		}
 	};
-
-	return io;
+	(globalThis as G)[KEY] = realtime;
+	return realtime;
 }

@@ -1,3 +1,4 @@
 export * from './network';
 export * from './auth';
 export * from './audit';
+export * from './collab';

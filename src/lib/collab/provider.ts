@@ -1,0 +1,259 @@
+/**
+ * Browser (and Node) side of /collab: one Socket.IO connection multiplexing many Yjs documents.
+ * - joins each document, exchanges sync step 1/2, sends local updates and awareness;
+ * - counts a local change as saved only when the server acknowledges it (written to its log);
+ * - reconnects with backoff and, on reconnect, merges whatever either side missed (sync step 1/2),
+ *   so edits made offline reach the server exactly once in effect (Yjs updates are idempotent);
+ * - in a browser, keeps each document in IndexedDB (y-indexeddb), so offline edits survive a reload.
+ */
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import {
+	COLLAB_NAMESPACE,
+	MESSAGE_AWARENESS,
+	MESSAGE_SYNC,
+	SYNC_STEP1,
+	SYNC_STEP2,
+	SYNC_UPDATE,
+	type Access,
+	type CollabClientToServer,
+	type CollabErrorCode,
+	type CollabServerToClient,
+	type JoinReply,
+	type SendReply
+} from './protocol';
+
+export type CollabSocket = Socket<CollabServerToClient, CollabClientToServer>;
+/** "saved": everything local is durable on the server; "saving": some of it is on its way. */
+export type SyncStatus = 'connecting' | 'saving' | 'saved' | 'offline' | 'error';
+
+export interface CollabClientOptions {
+	/** Server URL; '' (the default) means the page's own origin. */
+	url?: string;
+	/** Extra Socket.IO options (tests pass cookies through `extraHeaders`). */
+	io?: Partial<ManagerOptions & SocketOptions>;
+}
+
+export class CollabClient {
+	readonly socket: CollabSocket;
+	private readonly docs = new Map<string, DocProvider>();
+
+	constructor(options: CollabClientOptions = {}) {
+		this.socket = io(`${options.url ?? ''}${COLLAB_NAMESPACE}`, {
+			transports: ['websocket', 'polling'],
+			withCredentials: true,
+			reconnection: true,
+			reconnectionDelay: 500,
+			reconnectionDelayMax: 10_000,
+			randomizationFactor: 0.5,
+			...options.io
+		});
+		this.socket.on('connect', () => {
+			for (const d of this.docs.values()) d.onConnect();
+		});
+		this.socket.on('disconnect', () => {
+			for (const d of this.docs.values()) d.onDisconnect();
+		});
+		this.socket.on('connect_error', () => {
+			for (const d of this.docs.values()) d.onDisconnect();
+		});
+		this.socket.on('msg', (name, payload) => this.docs.get(name)?.onMessage(new Uint8Array(payload)));
+		this.socket.on('collab-error', (name, code, detail) => {
+			if (name) this.docs.get(name)?.onError(code, detail);
+		});
+	}
+
+	open(name: string, ydoc: Y.Doc, options: { awareness?: awarenessProtocol.Awareness; indexedDbKey?: string } = {}): DocProvider {
+		if (this.docs.has(name)) throw new Error(`document ${name} is already open`);
+		const provider = new DocProvider(this, name, ydoc, options.awareness ?? new awarenessProtocol.Awareness(ydoc), options.indexedDbKey);
+		this.docs.set(name, provider);
+		if (this.socket.connected) provider.onConnect();
+		return provider;
+	}
+
+	/** @internal */
+	forget(name: string) {
+		this.docs.delete(name);
+	}
+
+	destroy() {
+		for (const d of [...this.docs.values()]) d.destroy();
+		this.socket.disconnect();
+	}
+}
+
+export class DocProvider {
+	access: Access | null = null;
+	status: SyncStatus = 'connecting';
+	lastError: CollabErrorCode | null = null;
+	/** Local messages sent and not yet acknowledged as durable. */
+	private pending = 0;
+	private syncedFromServer = false;
+	private listeners = new Set<(status: SyncStatus) => void>();
+	private idb: { destroy(): Promise<void>; whenSynced: Promise<unknown> } | null = null;
+	readonly whenLocalReady: Promise<void>;
+	private destroyed = false;
+
+	constructor(
+		private readonly client: CollabClient,
+		readonly name: string,
+		readonly ydoc: Y.Doc,
+		readonly awareness: awarenessProtocol.Awareness,
+		indexedDbKey?: string
+	) {
+		this.ydoc.on('update', this.onLocalUpdate);
+		this.awareness.on('update', this.onLocalAwareness);
+		this.whenLocalReady = this.openIndexedDb(indexedDbKey);
+	}
+
+	private async openIndexedDb(key?: string) {
+		if (!key || typeof indexedDB === 'undefined') return;
+		const { IndexeddbPersistence } = await import('y-indexeddb');
+		if (this.destroyed) return;
+		const persistence = new IndexeddbPersistence(key, this.ydoc);
+		this.idb = persistence;
+		await persistence.whenSynced;
+	}
+
+	onStatus(listener: (status: SyncStatus) => void): () => void {
+		this.listeners.add(listener);
+		listener(this.status);
+		return () => this.listeners.delete(listener);
+	}
+
+	private setStatus(status: SyncStatus) {
+		if (status === this.status) return;
+		this.status = status;
+		for (const l of this.listeners) l(status);
+	}
+
+	private refresh() {
+		if (this.destroyed) return;
+		if (!this.client.socket.connected) return this.setStatus('offline');
+		if (this.lastError && this.lastError !== 'read_only') return this.setStatus('error');
+		if (!this.access || !this.syncedFromServer) return this.setStatus('connecting');
+		this.setStatus(this.pending > 0 ? 'saving' : 'saved');
+	}
+
+	private send(payload: Uint8Array, durable: boolean) {
+		const socket = this.client.socket;
+		if (!socket.connected || !this.access) return;
+		if (!durable) {
+			socket.emit('msg', this.name, payload);
+			return;
+		}
+		this.pending++;
+		this.refresh();
+		socket.emit('msg', this.name, payload, (reply: SendReply) => {
+			this.pending = Math.max(0, this.pending - 1);
+			if (!reply.ok) this.lastError = reply.error;
+			this.refresh();
+		});
+	}
+
+	/** @internal */
+	onConnect() {
+		this.syncedFromServer = false;
+		this.lastError = null;
+		this.refresh();
+		void this.whenLocalReady.then(() => {
+			if (this.destroyed || !this.client.socket.connected) return;
+			this.client.socket.emit('join', this.name, (reply: JoinReply) => {
+				if (!reply.ok) {
+					this.lastError = reply.error;
+					this.access = null;
+					return this.setStatus('error');
+				}
+				this.access = reply.access;
+				this.send(syncMessage(SYNC_STEP1, Y.encodeStateVector(this.ydoc)), false);
+				const local = this.awareness.getLocalState();
+				if (local) this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.ydoc.clientID])), false);
+				this.refresh();
+			});
+		});
+	}
+
+	/** @internal */
+	onDisconnect() {
+		this.access = null;
+		this.pending = 0; // unacknowledged edits are re-sent by the sync exchange after reconnecting
+		this.syncedFromServer = false;
+		const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.ydoc.clientID);
+		if (others.length) awarenessProtocol.removeAwarenessStates(this.awareness, others, 'connection');
+		this.refresh();
+	}
+
+	/** @internal */
+	onError(code: CollabErrorCode, _detail?: string) {
+		this.lastError = code;
+		this.refresh();
+	}
+
+	/** @internal */
+	onMessage(payload: Uint8Array) {
+		const d = decoding.createDecoder(payload);
+		const type = decoding.readVarUint(d);
+		if (type === MESSAGE_SYNC) {
+			const syncType = decoding.readVarUint(d);
+			const data = decoding.readVarUint8Array(d);
+			if (syncType === SYNC_STEP1) {
+				// The server's state vector: answer with everything it lacks (offline edits included).
+				const diff = Y.encodeStateAsUpdate(this.ydoc, data);
+				if (this.access === 'write') this.send(syncMessage(SYNC_STEP2, diff), true);
+			} else {
+				Y.applyUpdate(this.ydoc, data, this);
+				if (syncType === SYNC_STEP2) this.syncedFromServer = true;
+			}
+			this.refresh();
+		} else if (type === MESSAGE_AWARENESS) {
+			awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(d), this);
+		}
+	}
+
+	private onLocalUpdate = (update: Uint8Array, origin: unknown) => {
+		if (origin === this || (this.idb !== null && origin === this.idb)) return;
+		if (this.access === 'write') this.send(syncMessage(SYNC_UPDATE, update), true);
+		else this.refresh();
+	};
+
+	private onLocalAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+		if (origin === this) return;
+		const changed = [...added, ...updated, ...removed].filter((id) => id === this.ydoc.clientID);
+		if (changed.length) this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), false);
+	};
+
+	/** True when the server has acknowledged everything this client changed. */
+	get saved(): boolean {
+		return this.status === 'saved';
+	}
+
+	destroy() {
+		if (this.destroyed) return;
+		awarenessProtocol.removeAwarenessStates(this.awareness, [this.ydoc.clientID], 'local');
+		this.destroyed = true;
+		this.ydoc.off('update', this.onLocalUpdate);
+		this.awareness.off('update', this.onLocalAwareness);
+		if (this.client.socket.connected) this.client.socket.emit('leave', this.name);
+		void this.idb?.destroy();
+		this.client.forget(this.name);
+		this.listeners.clear();
+	}
+}
+
+function syncMessage(syncType: number, data: Uint8Array): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_SYNC);
+	encoding.writeVarUint(e, syncType);
+	encoding.writeVarUint8Array(e, data);
+	return encoding.toUint8Array(e);
+}
+
+function awarenessMessage(update: Uint8Array): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_AWARENESS);
+	encoding.writeVarUint8Array(e, update);
+	return encoding.toUint8Array(e);
+}

@@ -1,0 +1,197 @@
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as encoding from 'lib0/encoding';
+import { MESSAGE_AWARENESS, MESSAGE_SYNC, SYNC_UPDATE } from '$lib/collab/protocol';
+import type { CollabPersistence } from './persistence';
+import { getLogger } from '../../logger';
+
+/** Origin of updates that came from another instance (already persisted there). */
+export const REMOTE = Symbol('remote');
+/** Origin of updates loaded from storage. */
+export const STORAGE = Symbol('storage');
+
+export interface Connection {
+	id: string;
+	userId: string;
+	/** Sends one y-protocols message to this connection's client. */
+	send(payload: Uint8Array): void;
+	/** Awareness client ids this connection introduced (removed when it leaves). */
+	awarenessIds: Set<number>;
+}
+
+export interface Broadcaster {
+	/** Tells the other instances (Redis); no-op when running alone. */
+	publish(doc: string, type: 'update' | 'awareness', payload: Uint8Array): void;
+}
+
+/** One Y.Doc with its awareness and its connections on this instance. */
+export class CollabDocument {
+	readonly ydoc = new Y.Doc();
+	readonly awareness = new awarenessProtocol.Awareness(this.ydoc);
+	readonly connections = new Set<Connection>();
+	/** Settles when everything this instance accepted for the document so far is in the log. */
+	lastWrite: Promise<void> = Promise.resolve();
+	idleTimer: NodeJS.Timeout | null = null;
+	/** Joins holding the document (from registry.get until registry.release). */
+	holds = 0;
+	destroyed = false;
+
+	constructor(
+		readonly name: string,
+		private readonly persistence: CollabPersistence,
+		private readonly broadcaster: Broadcaster
+	) {
+		// The server's own awareness state is not a participant.
+		this.awareness.setLocalState(null);
+		this.ydoc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin));
+		this.awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) =>
+			this.onAwareness(changes, origin)
+		);
+	}
+
+	private onUpdate(update: Uint8Array, origin: unknown) {
+		if (origin === STORAGE) return;
+		const message = encodeSyncUpdate(update);
+		for (const c of this.connections) if (c !== origin) c.send(message);
+		if (origin === REMOTE) return;
+		const author = origin as Connection | undefined;
+		const write = this.persistence.append(this.name, update, author?.userId ?? null);
+		// Keep the chain going even if a write fails; the failing author is told through its ack.
+		this.lastWrite = Promise.all([this.lastWrite.catch(() => {}), write]).then(() => {});
+		// Other instances hear of it once it is durable: an instance that loads the document from the
+		// database after this message arrives is sure to find the update there.
+		write.then(
+			() => this.broadcaster.publish(this.name, 'update', update),
+			() => {}
+		);
+	}
+
+	private onAwareness(changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) {
+		const changed = [...changes.added, ...changes.updated, ...changes.removed];
+		if (origin && typeof origin === 'object' && 'awarenessIds' in origin) {
+			const conn = origin as Connection;
+			for (const id of changes.added) conn.awarenessIds.add(id);
+			for (const id of changes.removed) conn.awarenessIds.delete(id);
+		}
+		const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+		const message = encodeAwareness(update);
+		for (const c of this.connections) if (c !== origin) c.send(message);
+		if (origin !== REMOTE) this.broadcaster.publish(this.name, 'awareness', update);
+	}
+
+	/** Everyone's current awareness, for a connection that just joined. */
+	awarenessSnapshot(): Uint8Array | null {
+		const ids = [...this.awareness.getStates().keys()];
+		return ids.length ? encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)) : null;
+	}
+
+	removeConnection(conn: Connection) {
+		this.connections.delete(conn);
+		if (conn.awarenessIds.size) awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
+	}
+
+	destroy() {
+		this.destroyed = true;
+		if (this.idleTimer) clearTimeout(this.idleTimer);
+		this.awareness.destroy();
+		this.ydoc.destroy();
+	}
+}
+
+export function encodeSyncUpdate(update: Uint8Array): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_SYNC);
+	encoding.writeVarUint(e, SYNC_UPDATE);
+	encoding.writeVarUint8Array(e, update);
+	return encoding.toUint8Array(e);
+}
+
+export function encodeAwareness(update: Uint8Array): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_AWARENESS);
+	encoding.writeVarUint8Array(e, update);
+	return encoding.toUint8Array(e);
+}
+
+/**
+ * Loads each document once, however many joins race for it, and unloads it after it has had no
+ * connection for `idleMs` (once its pending writes are flushed).
+ */
+export class DocumentRegistry {
+	private readonly docs = new Map<string, Promise<CollabDocument>>();
+	private readonly log = getLogger().child({ mod: 'collab-registry' });
+
+	constructor(
+		private readonly persistence: CollabPersistence,
+		private readonly broadcaster: Broadcaster,
+		private readonly idleMs = 30_000
+	) {}
+
+	/** The loaded document, held until `release` (a held document is never unloaded). */
+	async get(name: string): Promise<CollabDocument> {
+		for (;;) {
+			let p = this.docs.get(name);
+			if (!p) {
+				p = this.load(name);
+				this.docs.set(name, p);
+				p.catch(() => this.docs.delete(name));
+			}
+			const doc = await p;
+			if (doc.destroyed) continue;
+			doc.holds++;
+			if (doc.idleTimer) {
+				clearTimeout(doc.idleTimer);
+				doc.idleTimer = null;
+			}
+			return doc;
+		}
+	}
+
+	/** The document if this instance has it in memory (remote updates for others are ignored). */
+	async loaded(name: string): Promise<CollabDocument | null> {
+		const p = this.docs.get(name);
+		return p ? p.catch(() => null) : null;
+	}
+
+	private async load(name: string): Promise<CollabDocument> {
+		const doc = new CollabDocument(name, this.persistence, this.broadcaster);
+		const updates = await this.persistence.load(name);
+		Y.transact(doc.ydoc, () => {
+			for (const u of updates) Y.applyUpdate(doc.ydoc, u, STORAGE);
+		}, STORAGE);
+		return doc;
+	}
+
+	release(doc: CollabDocument) {
+		doc.holds = Math.max(0, doc.holds - 1);
+		if (doc.holds > 0 || doc.idleTimer || doc.destroyed) return;
+		doc.idleTimer = setTimeout(() => {
+			doc.idleTimer = null;
+			if (doc.holds > 0) return;
+			void doc.lastWrite
+				.catch(() => {})
+				.then(() => {
+					if (doc.holds > 0 || doc.destroyed) return;
+					this.docs.delete(doc.name);
+					doc.destroy();
+					this.log.debug({ doc: doc.name }, 'unloaded');
+				});
+		}, this.idleMs);
+		doc.idleTimer.unref();
+	}
+
+	get size() {
+		return this.docs.size;
+	}
+
+	async closeAll() {
+		for (const p of this.docs.values()) {
+			const doc = await p.catch(() => null);
+			if (doc) {
+				await doc.lastWrite.catch(() => {});
+				doc.destroy();
+			}
+		}
+		this.docs.clear();
+	}
+}

@@ -1,0 +1,224 @@
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { Namespace, Socket } from 'socket.io';
+import {
+	DOC_NAME,
+	MAX_AWARENESS_ENTRIES,
+	MAX_MESSAGE_BYTES,
+	MAX_PENDING_BEFORE_JOIN,
+	MESSAGE_AWARENESS,
+	MESSAGE_SYNC,
+	SYNC_STEP1,
+	SYNC_STEP2,
+	SYNC_UPDATE,
+	type Access,
+	type CollabClientToServer,
+	type CollabErrorCode,
+	type CollabServerToClient,
+	type JoinReply,
+	type SendReply
+} from '$lib/collab/protocol';
+import type { Db } from '../../db/client';
+import { can } from '../../authz';
+import { getActor } from '../../network/people';
+import { getLogger } from '../../logger';
+import type { SocketData } from '../events';
+import { resolveDocument } from './documents';
+import type { CollabDocument, Connection, DocumentRegistry } from './document';
+
+export type CollabNamespace = Namespace<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
+type CollabSocket = Socket<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
+
+class Refused extends Error {
+	constructor(readonly code: CollabErrorCode) {
+		super(code);
+	}
+}
+
+function toBytes(payload: unknown): Uint8Array | null {
+	if (payload instanceof Uint8Array) return payload;
+	if (payload instanceof ArrayBuffer) return new Uint8Array(payload);
+	return null;
+}
+
+export function encodeStep1(doc: Y.Doc): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_SYNC);
+	encoding.writeVarUint(e, SYNC_STEP1);
+	encoding.writeVarUint8Array(e, Y.encodeStateVector(doc));
+	return encoding.toUint8Array(e);
+}
+
+function encodeStep2(diff: Uint8Array): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_SYNC);
+	encoding.writeVarUint(e, SYNC_STEP2);
+	encoding.writeVarUint8Array(e, diff);
+	return encoding.toUint8Array(e);
+}
+
+/** Reads an awareness update fully (so a malformed one is refused whole) and counts newcomers. */
+function inspectAwareness(update: Uint8Array, known: Map<number, unknown>): { newcomers: number } {
+	const d = decoding.createDecoder(update);
+	const n = decoding.readVarUint(d);
+	if (n > MAX_AWARENESS_ENTRIES) throw new Refused('awareness_full');
+	let newcomers = 0;
+	for (let i = 0; i < n; i++) {
+		const clientId = decoding.readVarUint(d);
+		decoding.readVarUint(d); // clock
+		const state = decoding.readVarString(d);
+		JSON.parse(state);
+		if (!known.has(clientId) && state !== 'null') newcomers++;
+	}
+	if (decoding.hasContent(d)) throw new Refused('malformed');
+	return { newcomers };
+}
+
+interface Joined {
+	doc: CollabDocument;
+	conn: Connection;
+	access: Access;
+}
+
+/**
+ * The /collab namespace: y-protocols messages for many documents over one Socket.IO connection.
+ * Every join is authorized (read or write) before the document is loaded or a byte is sent.
+ */
+export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () => Db; registry: DocumentRegistry }) {
+	const log = getLogger().child({ mod: 'collab' });
+
+	nsp.on('connection', (socket: CollabSocket) => {
+		const joined = new Map<string, Joined>();
+		const joining = new Map<string, { payload: Uint8Array; reply: (r: SendReply) => void }[]>();
+
+		const refuse = (doc: string | null, code: CollabErrorCode, reply?: (r: SendReply) => void, detail?: string) => {
+			socket.emit('collab-error', doc, code, detail);
+			reply?.({ ok: false, error: code });
+		};
+
+		socket.on('join', async (name, ack) => {
+			if (typeof ack !== 'function') return refuse(typeof name === 'string' ? name : null, 'bad_request');
+			const answer = ack as (r: JoinReply) => void;
+			if (typeof name !== 'string' || !DOC_NAME.test(name)) return answer({ ok: false, error: 'bad_request' });
+			const already = joined.get(name);
+			if (already) return answer({ ok: true, access: already.access });
+			if (joining.has(name)) return answer({ ok: false, error: 'bad_request' });
+			joining.set(name, []);
+			let doc: CollabDocument | null = null;
+			try {
+				const db = opts.getDb();
+				const ref = await resolveDocument(db, name);
+				if (!ref) throw new Refused('not_found');
+				const actor = await getActor(db, socket.data.userId);
+				if (!can(actor, 'document.read', ref)) throw new Refused('forbidden');
+				const access: Access = can(actor, 'document.write', ref) ? 'write' : 'read';
+				// Loaded (snapshot + log) before the first sync message goes out.
+				doc = await opts.registry.get(name);
+				if (!socket.connected) {
+					opts.registry.release(doc);
+					return;
+				}
+				const conn: Connection = {
+					id: socket.id,
+					userId: socket.data.userId,
+					send: (payload) => socket.emit('msg', name, payload),
+					awarenessIds: new Set()
+				};
+				doc.connections.add(conn);
+				const entry: Joined = { doc, conn, access };
+				joined.set(name, entry);
+				answer({ ok: true, access });
+				conn.send(encodeStep1(doc.ydoc));
+				const aw = doc.awarenessSnapshot();
+				if (aw) conn.send(aw);
+				const buffered = joining.get(name) ?? [];
+				joining.delete(name);
+				for (const m of buffered) handle(name, entry, m.payload, m.reply);
+			} catch (err) {
+				joining.delete(name);
+				if (doc) opts.registry.release(doc);
+				if (err instanceof Refused) return answer({ ok: false, error: err.code });
+				log.error({ err, doc: name }, 'join failed');
+				answer({ ok: false, error: 'server_error' });
+			}
+		});
+
+		socket.on('msg', (name, payload, ack) => {
+			const reply = typeof ack === 'function' ? (ack as (r: SendReply) => void) : undefined;
+			if (typeof name !== 'string') return refuse(null, 'bad_request', reply);
+			const bytes = toBytes(payload);
+			if (!bytes) return refuse(name, 'bad_request', reply);
+			if (bytes.byteLength > MAX_MESSAGE_BYTES) return refuse(name, 'too_large', reply);
+			const pending = joining.get(name);
+			if (pending) {
+				if (pending.length >= MAX_PENDING_BEFORE_JOIN) return refuse(name, 'too_many_pending', reply);
+				pending.push({ payload: bytes, reply: reply ?? (() => {}) });
+				return;
+			}
+			const entry = joined.get(name);
+			if (!entry) return refuse(name, 'not_joined', reply);
+			handle(name, entry, bytes, reply);
+		});
+
+		socket.on('leave', (name) => {
+			if (typeof name !== 'string') return;
+			const entry = joined.get(name);
+			if (!entry) return;
+			joined.delete(name);
+			entry.doc.removeConnection(entry.conn);
+			opts.registry.release(entry.doc);
+		});
+
+		socket.on('disconnect', () => {
+			for (const entry of joined.values()) {
+				entry.doc.removeConnection(entry.conn);
+				opts.registry.release(entry.doc);
+			}
+			joined.clear();
+		});
+
+		function handle(name: string, entry: Joined, bytes: Uint8Array, reply?: (r: SendReply) => void) {
+			const { doc, conn } = entry;
+			try {
+				const d = decoding.createDecoder(bytes);
+				const type = decoding.readVarUint(d);
+				if (type === MESSAGE_SYNC) {
+					const syncType = decoding.readVarUint(d);
+					const data = decoding.readVarUint8Array(d);
+					if (decoding.hasContent(d)) throw new Refused('malformed');
+					if (syncType === SYNC_STEP1) {
+						Y.decodeStateVector(data);
+						conn.send(encodeStep2(Y.encodeStateAsUpdate(doc.ydoc, data)));
+						return reply?.({ ok: true });
+					}
+					if (syncType !== SYNC_STEP2 && syncType !== SYNC_UPDATE) throw new Refused('malformed');
+					// Parse fully before touching the document: a malformed update is refused whole.
+					const parsed = Y.decodeUpdate(data);
+					const empty = parsed.structs.length === 0 && parsed.ds.clients.size === 0;
+					if (empty) return reply?.({ ok: true });
+					if (entry.access !== 'write') throw new Refused('read_only');
+					Y.applyUpdate(doc.ydoc, data, conn);
+					// Acknowledge only once the update (and everything before it) is in the log.
+					doc.lastWrite.then(
+						() => reply?.({ ok: true }),
+						() => refuse(name, 'server_error', reply)
+					);
+					return;
+				}
+				if (type === MESSAGE_AWARENESS) {
+					const update = decoding.readVarUint8Array(d);
+					if (decoding.hasContent(d)) throw new Refused('malformed');
+					const { newcomers } = inspectAwareness(update, doc.awareness.getStates());
+					if (doc.awareness.getStates().size + newcomers > MAX_AWARENESS_ENTRIES) throw new Refused('awareness_full');
+					awarenessProtocol.applyAwarenessUpdate(doc.awareness, update, conn);
+					return reply?.({ ok: true });
+				}
+				throw new Refused('malformed');
+			} catch (err) {
+				refuse(name, err instanceof Refused ? err.code : 'malformed', reply);
+			}
+		}
+	});
+}

@@ -1,0 +1,95 @@
+import type { Namespace, Socket } from 'socket.io';
+import { z } from 'zod';
+import type { Db } from '../db/client';
+import { can } from '../authz';
+import { getActor } from '../network/people';
+import { getTable } from '../network/tables';
+import { tableRef } from '../network/guards';
+import { getLogger } from '../logger';
+import type { ClientToServerEvents, PresenceMember, ServerToClientEvents, SocketData } from './events';
+
+type RootNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type RootSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const ROOM = /^table:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const location = z.string().max(200).nullable();
+
+/** A stable, readable colour per person. */
+export function colorFor(userId: string): string {
+	let h = 0;
+	for (const ch of userId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+	const palette = ['#0066cc', '#008055', '#a61e4d', '#7048e8', '#b35900', '#0b7285', '#5c940d', '#c2255c', '#364fc7', '#862e9c'];
+	return palette[h % palette.length]!;
+}
+
+/** May this person be in this room? Rooms are tables for now (meetings come with their issue). */
+async function mayEnter(db: Db, userId: string, room: string): Promise<'ok' | 'forbidden' | 'not_found'> {
+	const table = await getTable(db, room.slice('table:'.length));
+	if (!table) return 'not_found';
+	return can(await getActor(db, userId), 'table.view', tableRef(table)) ? 'ok' : 'forbidden';
+}
+
+export async function membersOf(nsp: RootNamespace, room: string): Promise<PresenceMember[]> {
+	const sockets = await nsp.in(room).fetchSockets();
+	const byUser = new Map<string, PresenceMember>();
+	for (const s of sockets) {
+		if (!(room in (s.data.presence ?? {}))) continue;
+		const loc = s.data.presence[room] ?? null;
+		const m = byUser.get(s.data.userId) ?? {
+			userId: s.data.userId,
+			name: s.data.name,
+			organization: s.data.organization,
+			color: colorFor(s.data.userId),
+			locations: []
+		};
+		if (loc && !m.locations.includes(loc)) m.locations.push(loc);
+		byUser.set(s.data.userId, m);
+	}
+	return [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name, 'it'));
+}
+
+/** Presence in table rooms: who is here and where, live; gone as soon as the socket is. */
+export function attachPresence(nsp: RootNamespace, socket: RootSocket, getDb: () => Db) {
+	const log = getLogger().child({ mod: 'presence' });
+	const announce = async (room: string) => {
+		try {
+			nsp.to(room).emit('presence', room, await membersOf(nsp, room));
+		} catch (err) {
+			log.warn({ err, room }, 'presence broadcast failed');
+		}
+	};
+
+	socket.on('presence:join', async (room, loc, ack) => {
+		if (typeof ack !== 'function') return;
+		if (typeof room !== 'string' || !ROOM.test(room) || !location.safeParse(loc).success) return ack({ ok: false, error: 'bad_request' });
+		try {
+			const verdict = await mayEnter(getDb(), socket.data.userId, room);
+			if (verdict !== 'ok') return ack({ ok: false, error: verdict });
+			socket.data.presence = { ...socket.data.presence, [room]: loc };
+			await socket.join(room);
+			ack({ ok: true, members: await membersOf(nsp, room) });
+			void announce(room);
+		} catch (err) {
+			log.error({ err, room }, 'presence join failed');
+			ack({ ok: false, error: 'server_error' });
+		}
+	});
+
+	socket.on('presence:move', (room, loc) => {
+		if (typeof room !== 'string' || !(room in socket.data.presence) || !location.safeParse(loc).success) return;
+		socket.data.presence = { ...socket.data.presence, [room]: loc };
+		void announce(room);
+	});
+
+	socket.on('presence:leave', async (room) => {
+		if (typeof room !== 'string' || !(room in socket.data.presence)) return;
+		const { [room]: _gone, ...rest } = socket.data.presence;
+		socket.data.presence = rest;
+		await socket.leave(room);
+		void announce(room);
+	});
+
+	socket.on('disconnect', () => {
+		for (const room of Object.keys(socket.data.presence ?? {})) void announce(room);
+	});
+}

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createAdapter } from '@socket.io/redis-adapter';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { Server } from 'socket.io';
+import { getLogger } from '../logger';
+import type { Broadcaster } from './collab/document';
+
+const CHANNEL = 'intarsi:collab';
+const TYPE_UPDATE = 0;
+const TYPE_AWARENESS = 1;
+
+export interface ScaleOut {
+	broadcaster: Broadcaster;
+	/** Called for every update/awareness message another instance published. */
+	onRemote(handler: (doc: string, type: 'update' | 'awareness', payload: Uint8Array) => void): void;
+	close(): Promise<void>;
+}
+
+/**
+ * With REDIS_URL: the Socket.IO Redis adapter carries room broadcasts between instances, and a
+ * pub/sub channel carries document updates (published once durable) and awareness, so that every
+ * instance's in-memory documents receive the others' edits. The database log stays the truth.
+ */
+export async function createRedisScaleOut(url: string, io: Server): Promise<ScaleOut> {
+	const log = getLogger().child({ mod: 'redis' });
+	const instance = randomBytes(16);
+	const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+	const sub = pub.duplicate();
+	const adapterPub = pub.duplicate();
+	const adapterSub = pub.duplicate();
+	await Promise.all([pub.connect(), sub.connect(), adapterPub.connect(), adapterSub.connect()]);
+	io.adapter(createAdapter(adapterPub, adapterSub));
+	const handlers: ((doc: string, type: 'update' | 'awareness', payload: Uint8Array) => void)[] = [];
+	await sub.subscribe(CHANNEL);
+	sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
+		try {
+			if (message.subarray(0, 16).equals(instance)) return;
+			const d = decoding.createDecoder(new Uint8Array(message.buffer, message.byteOffset + 16, message.byteLength - 16));
+			const type = decoding.readUint8(d) === TYPE_UPDATE ? 'update' : 'awareness';
+			const doc = decoding.readVarString(d);
+			const payload = decoding.readVarUint8Array(d);
+			for (const h of handlers) h(doc, type, payload);
+		} catch (err) {
+			log.warn({ err }, 'bad message on the collab channel');
+		}
+	});
+	for (const c of [pub, sub, adapterPub, adapterSub]) c.on('error', (err) => log.error({ err }, 'redis error'));
+	return {
+		broadcaster: {
+			publish(doc, type, payload) {
+				const e = encoding.createEncoder();
+				encoding.writeUint8Array(e, instance);
+				encoding.writeUint8(e, type === 'update' ? TYPE_UPDATE : TYPE_AWARENESS);
+				encoding.writeVarString(e, doc);
+				encoding.writeVarUint8Array(e, payload);
+				pub.publish(CHANNEL, Buffer.from(encoding.toUint8Array(e))).catch((err) => log.error({ err }, 'publish failed'));
+			}
+		},
+		onRemote: (h) => void handlers.push(h),
+		async close() {
+			await Promise.all([pub, sub, adapterPub, adapterSub].map((c) => c.quit().catch(() => c.disconnect())));
+		}
+	};
+}
+
+export const localOnly: ScaleOut = {
+	broadcaster: { publish() {} },
+	onRemote() {},
+	async close() {}
+};

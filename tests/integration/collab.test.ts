@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { io as connect } from 'socket.io-client';
+import { count, eq } from 'drizzle-orm';
+import { describeEachDb } from './helpers/db';
+import { makePerson, makeTable } from './helpers/factories';
+import { collabClient, sessionCookie, startRealtimeServer, text, waitFor, whenSaved, type TestServer } from './helpers/server';
+import { collabSnapshots, collabUpdates } from '../../src/lib/server/db/schema';
+import { COLLAB_NAMESPACE } from '../../src/lib/collab/protocol';
+
+/** Deterministic pseudo-random numbers, so a failure can be replayed. */
+function rng(seed: number) {
+	return () => {
+		seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+		return seed / 0x7fffffff;
+	};
+}
+
+function randomEdit(doc: Y.Doc, rand: () => number, tag: string) {
+	const t = doc.getText('notes');
+	if (t.length > 0 && rand() < 0.3) {
+		const at = Math.floor(rand() * t.length);
+		t.delete(at, Math.min(t.length - at, 1 + Math.floor(rand() * 3)));
+	} else {
+		t.insert(Math.floor(rand() * (t.length + 1)), `${tag}${Math.floor(rand() * 100)} `);
+	}
+}
+
+describeEachDb('collaboration', (get) => {
+	let server: TestServer;
+	let writerCookies: string[] = [];
+	let tableId: string;
+	let privateTableId: string;
+	let outsiderCookie: string;
+	const docName = () => `table-notes:${tableId}`;
+
+	beforeAll(async () => {
+		const { db } = get();
+		server = await startRealtimeServer(() => get().db, { idleUnloadMs: 200, compactAfter: 40 });
+		const members = await Promise.all(Array.from({ length: 10 }, () => makePerson(db)));
+		const { table } = await makeTable(db, { coordinatorId: members[0]!.id, members: members.slice(1).map((m) => ({ id: m.id })) });
+		tableId = table.id;
+		const { table: priv } = await makeTable(db, { visibility: 'members', coordinatorId: members[0]!.id });
+		privateTableId = priv.id;
+		writerCookies = await Promise.all(members.map((m) => sessionCookie(db, m.id)));
+		outsiderCookie = await sessionCookie(db, (await makePerson(db)).id);
+	});
+	afterAll(async () => {
+		await server.close();
+	});
+
+	async function converge(n: number, rounds: number, seed: number) {
+		const rand = rng(seed);
+		const clients = writerCookies.slice(0, n).map((c) => collabClient(server.url, c));
+		const docs = clients.map(() => new Y.Doc());
+		const providers = clients.map((c, i) => c.open(docName(), docs[i]!));
+		await Promise.all(providers.map((p) => whenSaved(p)));
+		for (let r = 0; r < rounds; r++) {
+			for (let i = 0; i < n; i++) if (rand() < 0.7) randomEdit(docs[i]!, rand, `c${i}r${r}`);
+			await new Promise((res) => setTimeout(res, Math.floor(rand() * 5)));
+		}
+		await Promise.all(providers.map((p) => whenSaved(p, 20_000)));
+		const serverDoc = (await server.realtime.registry.loaded(docName()))!.ydoc;
+		const expected = Y.encodeStateAsUpdate(serverDoc);
+		await waitFor(() => docs.every((d) => Buffer.from(Y.encodeStateAsUpdate(d)).equals(Buffer.from(expected))), 10_000, 'byte-identical convergence');
+		for (const d of docs) expect(text(d)).toBe(text(serverDoc));
+		expect(text(serverDoc).length).toBeGreaterThan(0);
+		for (const c of clients) c.destroy();
+		return text(serverDoc);
+	}
+
+	it('two clients editing at random converge byte-identically with the server', async () => {
+		await converge(2, 60, 1);
+	});
+
+	it('ten clients editing at random converge byte-identically with the server', async () => {
+		await converge(10, 30, 2);
+	});
+
+	it('every acknowledged edit is in the log; compaction folds it into a snapshot, deleting exactly what it read', async () => {
+		const { db } = get();
+		await server.realtime.persistence.flush();
+		await server.realtime.persistence.compact(docName());
+		const [snap] = await db.select().from(collabSnapshots).where(eq(collabSnapshots.doc, docName()));
+		expect(snap).toBeDefined();
+		const [left] = await db.select({ n: count() }).from(collabUpdates).where(eq(collabUpdates.doc, docName()));
+		expect(left!.n).toBe(0);
+		// The stored state, read back cold, is the document the clients have.
+		const cold = new Y.Doc();
+		Y.applyUpdate(cold, snap!.state);
+		const live = (await server.realtime.registry.loaded(docName()))?.ydoc;
+		if (live) expect(text(cold)).toBe(text(live));
+	});
+
+	it('a restart and a reconnect with old state duplicate nothing', async () => {
+		const c = collabClient(server.url, writerCookies[0]!);
+		const doc = new Y.Doc();
+		const p = c.open(docName(), doc);
+		await whenSaved(p);
+		const before = text(doc);
+		doc.getText('notes').insert(0, 'PRIMA ');
+		await whenSaved(p);
+		c.destroy();
+
+		await server.close();
+		server = await startRealtimeServer(() => get().db, { idleUnloadMs: 200, compactAfter: 40 });
+		// The same Y.Doc (all its old state) reconnects to the restarted server.
+		const c2 = collabClient(server.url, writerCookies[0]!);
+		const p2 = c2.open(docName(), doc);
+		await whenSaved(p2);
+		expect(text(doc)).toBe('PRIMA ' + before);
+		const fresh = new Y.Doc();
+		const c3 = collabClient(server.url, writerCookies[1]!);
+		const p3 = c3.open(docName(), fresh);
+		await whenSaved(p3);
+		expect(text(fresh)).toBe('PRIMA ' + before);
+		expect(text(fresh).split('PRIMA').length).toBe(2);
+		c2.destroy();
+		c3.destroy();
+	});
+
+	it('loads a document once under concurrent joins, and unloads it when idle', async () => {
+		await waitFor(() => server.realtime.registry.size === 0, 5000, 'idle unload');
+		const original = server.realtime.persistence.load.bind(server.realtime.persistence);
+		let loads = 0;
+		server.realtime.persistence.load = (doc: string) => {
+			loads++;
+			return original(doc);
+		};
+		const clients = writerCookies.slice(0, 6).map((c) => collabClient(server.url, c));
+		const providers = clients.map((c) => c.open(docName(), new Y.Doc()));
+		await Promise.all(providers.map((p) => whenSaved(p)));
+		expect(loads).toBe(1);
+		for (const c of clients) c.destroy();
+		await waitFor(() => server.realtime.registry.size === 0, 5000, 'idle unload');
+		server.realtime.persistence.load = original;
+	});
+
+	it('a non-member cannot join a members-only table’s notes and receives no bytes of them', async () => {
+		const raw = connect(`${server.url}${COLLAB_NAMESPACE}`, { transports: ['websocket'], extraHeaders: { cookie: outsiderCookie }, reconnection: false });
+		const received: unknown[] = [];
+		raw.on('msg', (...args) => received.push(args));
+		await new Promise<void>((r) => raw.on('connect', () => r()));
+		const reply = await raw.emitWithAck('join', `table-notes:${privateTableId}`);
+		expect(reply).toEqual({ ok: false, error: 'forbidden' });
+		const sent = await raw.emitWithAck('msg', `table-notes:${privateTableId}`, new Uint8Array([0, 0, 1, 0]));
+		expect(sent).toEqual({ ok: false, error: 'not_joined' });
+		await new Promise((r) => setTimeout(r, 200));
+		expect(received).toEqual([]);
+		raw.close();
+	});
+
+	it('a read-only join gets the document, and its updates are rejected without changing it', async () => {
+		const c = collabClient(server.url, outsiderCookie);
+		const doc = new Y.Doc();
+		const p = c.open(docName(), doc);
+		await waitFor(() => p.access === 'read' && p.status === 'saved', 5000, 'read-only join');
+		const serverDoc = (await server.realtime.registry.loaded(docName()))!.ydoc;
+		const before = Y.encodeStateAsUpdate(serverDoc);
+		expect(text(doc)).toBe(text(serverDoc));
+
+		const raw = connect(`${server.url}${COLLAB_NAMESPACE}`, { transports: ['websocket'], extraHeaders: { cookie: outsiderCookie }, reconnection: false });
+		await new Promise<void>((r) => raw.on('connect', () => r()));
+		expect(await raw.emitWithAck('join', docName())).toEqual({ ok: true, access: 'read' });
+		const forged = new Y.Doc();
+		Y.applyUpdate(forged, before);
+		const sv = Y.encodeStateVector(forged);
+		forged.getText('notes').insert(0, 'NON AUTORIZZATO ');
+		const update = Y.encodeStateAsUpdate(forged, sv);
+		const { encodeSyncUpdate } = await import('../../src/lib/server/realtime/collab/document');
+		expect(await raw.emitWithAck('msg', docName(), encodeSyncUpdate(update))).toEqual({ ok: false, error: 'read_only' });
+		expect(Buffer.from(Y.encodeStateAsUpdate(serverDoc)).equals(Buffer.from(before))).toBe(true);
+		expect(text(doc)).not.toContain('NON AUTORIZZATO');
+		raw.close();
+		c.destroy();
+	});
+
+	it('1,000 malformed messages leave the server up and the document intact', async () => {
+		const rand = rng(7);
+		const c = collabClient(server.url, writerCookies[2]!);
+		const doc = new Y.Doc();
+		const p = c.open(docName(), doc);
+		await whenSaved(p);
+		const serverDoc = (await server.realtime.registry.loaded(docName()))!.ydoc;
+		const before = text(serverDoc);
+
+		const raw = connect(`${server.url}${COLLAB_NAMESPACE}`, { transports: ['websocket'], extraHeaders: { cookie: writerCookies[3]! }, reconnection: false });
+		await new Promise<void>((r) => raw.on('connect', () => r()));
+		expect((await raw.emitWithAck('join', docName())).ok).toBe(true);
+		const bytes = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
+		const shapes: (() => unknown[])[] = [
+			() => [docName(), bytes(1 + Math.floor(rand() * 40))], // random bytes
+			() => [docName(), Uint8Array.from([0, 2, ...bytes(1 + Math.floor(rand() * 30))])], // sync update, junk body
+			() => [docName(), Uint8Array.from([0, 2, 200, 1, 3])], // length beyond the end
+			() => [docName(), Uint8Array.from([0, 0, 5, ...bytes(5)])], // junk state vector
+			() => [docName(), Uint8Array.from([0, 9, 0])], // unknown sync type
+			() => [docName(), Uint8Array.from([1, 6, 1, 1, 1, 2, 123, 34])], // awareness with broken JSON
+			() => [docName(), Uint8Array.from([7])], // unknown message type
+			() => [docName(), 'not bytes'],
+			() => [docName(), { evil: true }],
+			() => [42, bytes(4)],
+			() => [`table-notes:${privateTableId}`, bytes(8)],
+			() => [docName(), new Uint8Array(1_500_000)] // over the size limit
+		];
+		const replies: { ok: boolean; error?: string }[] = [];
+		for (let i = 0; i < 1000; i++) {
+			const shape = shapes[i % shapes.length]!;
+			replies.push(await raw.timeout(5000).emitWithAck('msg', ...(shape() as [string, Uint8Array])));
+		}
+		expect(replies.filter((r) => r.ok)).toEqual([]);
+		expect(new Set(replies.map((r) => r.error))).toEqual(new Set(['malformed', 'bad_request', 'not_joined', 'too_large']));
+		expect(text(serverDoc)).toBe(before);
+		// Still alive and still correct for everyone.
+		doc.getText('notes').insert(0, 'DOPO ');
+		await whenSaved(p);
+		expect(text(serverDoc)).toBe('DOPO ' + before);
+		raw.close();
+		c.destroy();
+	});
+});
