@@ -13,7 +13,31 @@ declare module 'vitest' {
 	export interface ProvidedContext {
 		pgliteDumpPath: string;
 		postgresTemplate: { url: string; template: string } | null;
+		redisUrl: string | null;
 	}
+}
+
+/** TEST_REDIS_URL, or a throwaway redis-server when the binary is on this machine. */
+async function provideRedis(dir: string): Promise<{ url: string | null; stop: () => Promise<void> }> {
+	if (process.env.TEST_REDIS_URL) return { url: process.env.TEST_REDIS_URL, stop: async () => {} };
+	const { spawnSync, spawn } = await import('node:child_process');
+	if (spawnSync('redis-server', ['--version']).status !== 0) {
+		if (process.env.REQUIRE_REDIS === '1') throw new Error('REQUIRE_REDIS=1 but neither TEST_REDIS_URL nor redis-server is available.');
+		console.warn('\n[integration] no Redis (TEST_REDIS_URL or redis-server): the two-instance suite does not run here (CI runs it).\n');
+		return { url: null, stop: async () => {} };
+	}
+	const port = 20000 + Math.floor(Math.random() * 20000);
+	const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+	const { Redis } = await import('ioredis');
+	const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: (n) => (n > 50 ? null : 50) });
+	await probe.connect();
+	await probe.quit();
+	return {
+		url: `redis://127.0.0.1:${port}`,
+		stop: async () => {
+			child.kill('SIGTERM');
+		}
+	};
 }
 
 const MIGRATIONS = path.resolve('drizzle');
@@ -28,6 +52,9 @@ export default async function setup(project: TestProject) {
 	writeFileSync(dumpPath, Buffer.from(await dump.arrayBuffer()));
 	await handle.close();
 	project.provide('pgliteDumpPath', dumpPath);
+
+	const redis = await provideRedis(dir);
+	project.provide('redisUrl', redis.url);
 
 	const url = process.env.TEST_DATABASE_URL;
 	if (!url && process.env.REQUIRE_POSTGRES === '1')
@@ -50,6 +77,7 @@ export default async function setup(project: TestProject) {
 	}
 
 	return async () => {
+		await redis.stop();
 		rmSync(dir, { recursive: true, force: true });
 		if (url && template) {
 			const admin = await fromPostgresUrl(url, 1);
