@@ -86,7 +86,10 @@ export class CollabClient {
 }
 
 export class DocProvider {
+	/** The right granted at the last successful join (kept while offline: editing goes on). */
 	access: Access | null = null;
+	/** Joined on the current connection. */
+	private joined = false;
 	status: SyncStatus = 'connecting';
 	lastError: CollabErrorCode | null = null;
 	/** Local messages sent and not yet acknowledged as durable. */
@@ -134,13 +137,13 @@ export class DocProvider {
 		if (this.destroyed) return;
 		if (!this.client.socket.connected) return this.setStatus('offline');
 		if (this.lastError && this.lastError !== 'read_only') return this.setStatus('error');
-		if (!this.access || !this.syncedFromServer) return this.setStatus('connecting');
+		if (!this.joined || !this.syncedFromServer) return this.setStatus('connecting');
 		this.setStatus(this.pending > 0 ? 'saving' : 'saved');
 	}
 
 	private send(payload: Uint8Array, durable: boolean) {
 		const socket = this.client.socket;
-		if (!socket.connected || !this.access) return;
+		if (!socket.connected || !this.joined) return;
 		if (!durable) {
 			socket.emit('msg', this.name, payload);
 			return;
@@ -165,9 +168,11 @@ export class DocProvider {
 				if (!reply.ok) {
 					this.lastError = reply.error;
 					this.access = null;
+					this.joined = false;
 					return this.setStatus('error');
 				}
 				this.access = reply.access;
+				this.joined = true;
 				this.send(syncMessage(SYNC_STEP1, Y.encodeStateVector(this.ydoc)), false);
 				const local = this.awareness.getLocalState();
 				if (local) this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.ydoc.clientID])), false);
@@ -178,7 +183,7 @@ export class DocProvider {
 
 	/** @internal */
 	onDisconnect() {
-		this.access = null;
+		this.joined = false;
 		this.pending = 0; // unacknowledged edits are re-sent by the sync exchange after reconnecting
 		this.syncedFromServer = false;
 		const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.ydoc.clientID);
@@ -215,7 +220,9 @@ export class DocProvider {
 
 	private onLocalUpdate = (update: Uint8Array, origin: unknown) => {
 		if (origin === this || (this.idb !== null && origin === this.idb)) return;
-		if (this.access === 'write') this.send(syncMessage(SYNC_UPDATE, update), true);
+		// Offline, the edit waits in the document (and IndexedDB); the sync exchange after
+		// reconnecting sends it.
+		if (this.joined && this.access === 'write') this.send(syncMessage(SYNC_UPDATE, update), true);
 		else this.refresh();
 	};
 

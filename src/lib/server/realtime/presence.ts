@@ -7,20 +7,15 @@ import { getTable } from '../network/tables';
 import { tableRef } from '../network/guards';
 import { getLogger } from '../logger';
 import type { ClientToServerEvents, PresenceMember, ServerToClientEvents, SocketData } from './events';
+import { colorFor } from '$lib/realtime/colors';
+
+export { colorFor };
 
 type RootNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type RootSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const ROOM = /^table:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const location = z.string().max(200).nullable();
-
-/** A stable, readable colour per person. */
-export function colorFor(userId: string): string {
-	let h = 0;
-	for (const ch of userId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-	const palette = ['#0066cc', '#008055', '#a61e4d', '#7048e8', '#b35900', '#0b7285', '#5c940d', '#c2255c', '#364fc7', '#862e9c'];
-	return palette[h % palette.length]!;
-}
 
 /** May this person be in this room? Rooms are tables for now (meetings come with their issue). */
 async function mayEnter(db: Db, userId: string, room: string): Promise<'ok' | 'forbidden' | 'not_found'> {

@@ -41,7 +41,8 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 			manage,
 			update: can(locals.actor, 'table.update', ref),
 			archive: can(locals.actor, 'table.archive', ref),
-			invite: can(locals.actor, 'invitation.create', { tableId: table.id })
+			invite: can(locals.actor, 'invitation.create', { tableId: table.id }),
+			writeNotes: can(locals.actor, 'document.write', { kind: 'table-notes', table: ref })
 		},
 		candidates: manage
 			? (await listPeople(db))
