@@ -47,7 +47,7 @@ export class CollabClient {
 			withCredentials: true,
 			reconnection: true,
 			reconnectionDelay: 500,
-			reconnectionDelayMax: 10_000,
+			reconnectionDelayMax: 4_000,
 			randomizationFactor: 0.5,
 			...options.io
 		});

@@ -13,7 +13,7 @@ import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './e
 import { attachPresence } from './presence';
 import { CollabPersistence } from './collab/persistence';
 import { DocumentRegistry, REMOTE } from './collab/document';
-import { attachCollabNamespace, type CollabNamespace } from './collab/namespace';
+import { attachCollabNamespace, docRoom, type CollabNamespace } from './collab/namespace';
 import { createRedisScaleOut, localOnly, type ScaleOut } from './redis';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -72,7 +72,18 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 
 	const scale: ScaleOut = options.redisUrl ? await createRedisScaleOut(options.redisUrl, io as unknown as Server) : localOnly;
 	const persistence = new CollabPersistence(options.getDb, { compactAfter: options.compactAfter });
-	const registry = new DocumentRegistry(persistence, scale.broadcaster, options.idleUnloadMs);
+	const collab = io.of(COLLAB_NAMESPACE) as unknown as CollabNamespace;
+	// Each document is a local room: a broadcast is encoded once, whatever the number of readers.
+	// Local only: other instances get updates through their own documents (see redis.ts).
+	const registry = new DocumentRegistry(
+		persistence,
+		scale.broadcaster,
+		(doc, payload, except) => {
+			const target = collab.local.to(docRoom(doc));
+			(except ? target.except(except.id) : target).emit('msg', doc, payload);
+		},
+		options.idleUnloadMs
+	);
 	scale.onRemote((docName, type, payload) => {
 		void registry.loaded(docName).then((doc) => {
 			if (!doc || doc.destroyed) return;
@@ -117,7 +128,6 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		attachPresence(io.of('/'), socket, options.getDb);
 	});
 
-	const collab = io.of(COLLAB_NAMESPACE) as unknown as CollabNamespace;
 	collab.use(authenticate);
 	collab.on('connection', (socket) => void socket.join(`user:${socket.data.userId}`));
 	attachCollabNamespace(collab, { getDb: options.getDb, registry });

@@ -19,6 +19,9 @@ export interface Connection {
 	awarenessIds: Set<number>;
 }
 
+/** Sends one message to every connection of a document on this instance, but one (encoded once). */
+export type LocalBroadcast = (doc: string, payload: Uint8Array, except?: Connection) => void;
+
 export interface Broadcaster {
 	/** Tells the other instances (Redis); no-op when running alone. */
 	publish(doc: string, type: 'update' | 'awareness', payload: Uint8Array): void;
@@ -39,7 +42,8 @@ export class CollabDocument {
 	constructor(
 		readonly name: string,
 		private readonly persistence: CollabPersistence,
-		private readonly broadcaster: Broadcaster
+		private readonly broadcaster: Broadcaster,
+		private readonly local: LocalBroadcast
 	) {
 		// The server's own awareness state is not a participant.
 		this.awareness.setLocalState(null);
@@ -51,10 +55,9 @@ export class CollabDocument {
 
 	private onUpdate(update: Uint8Array, origin: unknown) {
 		if (origin === STORAGE) return;
-		const message = encodeSyncUpdate(update);
-		for (const c of this.connections) if (c !== origin) c.send(message);
+		const author = origin && typeof origin === 'object' ? (origin as Connection) : undefined;
+		if (this.connections.size > (author ? 1 : 0)) this.local(this.name, encodeSyncUpdate(update), author);
 		if (origin === REMOTE) return;
-		const author = origin as Connection | undefined;
 		const write = this.persistence.append(this.name, update, author?.userId ?? null);
 		// Keep the chain going even if a write fails; the failing author is told through its ack.
 		this.lastWrite = Promise.all([this.lastWrite.catch(() => {}), write]).then(() => {});
@@ -74,8 +77,7 @@ export class CollabDocument {
 			for (const id of changes.removed) conn.awarenessIds.delete(id);
 		}
 		const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
-		const message = encodeAwareness(update);
-		for (const c of this.connections) if (c !== origin) c.send(message);
+		this.local(this.name, encodeAwareness(update), origin && typeof origin === 'object' ? (origin as Connection) : undefined);
 		if (origin !== REMOTE) this.broadcaster.publish(this.name, 'awareness', update);
 	}
 
@@ -124,6 +126,7 @@ export class DocumentRegistry {
 	constructor(
 		private readonly persistence: CollabPersistence,
 		private readonly broadcaster: Broadcaster,
+		private readonly local: LocalBroadcast,
 		private readonly idleMs = 30_000
 	) {}
 
@@ -154,7 +157,7 @@ export class DocumentRegistry {
 	}
 
 	private async load(name: string): Promise<CollabDocument> {
-		const doc = new CollabDocument(name, this.persistence, this.broadcaster);
+		const doc = new CollabDocument(name, this.persistence, this.broadcaster, this.local);
 		const updates = await this.persistence.load(name);
 		Y.transact(doc.ydoc, () => {
 			for (const u of updates) Y.applyUpdate(doc.ydoc, u, STORAGE);

@@ -43,6 +43,9 @@ function toBytes(payload: unknown): Uint8Array | null {
 	return null;
 }
 
+/** The Socket.IO room of a document's connections on this instance. */
+export const docRoom = (doc: string) => `doc:${doc}`;
+
 export function encodeStep1(doc: Y.Doc): Uint8Array {
 	const e = encoding.createEncoder();
 	encoding.writeVarUint(e, MESSAGE_SYNC);
@@ -127,6 +130,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 					awarenessIds: new Set()
 				};
 				doc.connections.add(conn);
+				void socket.join(docRoom(name));
 				const entry: Joined = { doc, conn, access };
 				joined.set(name, entry);
 				answer({ ok: true, access });
@@ -167,6 +171,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 			const entry = joined.get(name);
 			if (!entry) return;
 			joined.delete(name);
+			void socket.leave(docRoom(name));
 			entry.doc.removeConnection(entry.conn);
 			opts.registry.release(entry.doc);
 		});
