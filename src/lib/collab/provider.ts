@@ -48,6 +48,8 @@ export class CollabClient {
 			reconnection: true,
 			reconnectionDelay: 500,
 			reconnectionDelayMax: 4_000,
+			// A connection attempt that hangs (e.g. a network that just came back) is retried after 5 s.
+			timeout: 5_000,
 			randomizationFactor: 0.5,
 			...options.io
 		});

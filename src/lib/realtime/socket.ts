@@ -6,6 +6,6 @@ export type RootSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 let socket: RootSocket | null = null;
 
 export function getSocket(): RootSocket {
-	socket ??= io({ transports: ['websocket', 'polling'], withCredentials: true, reconnectionDelay: 500, reconnectionDelayMax: 4_000 });
+	socket ??= io({ transports: ['websocket', 'polling'], withCredentials: true, reconnectionDelay: 500, reconnectionDelayMax: 4_000, timeout: 5_000 });
 	return socket;
 }
