@@ -217,4 +217,47 @@ describeEachDb('collaboration', (get) => {
 		raw.close();
 		c.destroy();
 	});
+
+	it('caps messages sent before a join completes, and awareness entries per document', async () => {
+		// A document that takes a while to load, so that the messages arrive while the join is pending.
+		const { db } = get();
+		const slowDoc = `table-notes:${(await makeTable(db, { coordinatorId: (await makePerson(db)).id })).table.id}`;
+		const original = server.realtime.persistence.load.bind(server.realtime.persistence);
+		server.realtime.persistence.load = async (doc: string) => {
+			await new Promise((r) => setTimeout(r, 500));
+			return original(doc);
+		};
+		const raw = connect(`${server.url}${COLLAB_NAMESPACE}`, { transports: ['websocket'], extraHeaders: { cookie: writerCookies[4]! }, reconnection: false });
+		await new Promise<void>((r) => raw.on('connect', () => r()));
+		const joined = raw.emitWithAck('join', slowDoc);
+		const step1 = Uint8Array.from([0, 0, 1, 0]); // sync step 1 with an empty state vector
+		const replies = await Promise.all(Array.from({ length: 101 }, () => raw.timeout(5000).emitWithAck('msg', slowDoc, step1)));
+		server.realtime.persistence.load = original;
+		expect((await joined).ok).toBe(true);
+		expect((await raw.emitWithAck('join', docName())).ok).toBe(true);
+		expect(replies.filter((r) => r.ok)).toHaveLength(100);
+		expect(replies.filter((r) => !r.ok)).toEqual([{ ok: false, error: 'too_many_pending' }]);
+
+		const { createEncoder, writeVarUint, writeVarString, writeVarUint8Array, toUint8Array } = await import('lib0/encoding');
+		const awareness = (n: number, base: number) => {
+			const inner = createEncoder();
+			writeVarUint(inner, n);
+			for (let i = 0; i < n; i++) {
+				writeVarUint(inner, base + i);
+				writeVarUint(inner, 1);
+				writeVarString(inner, JSON.stringify({ user: { name: `Ospite ${i}` } }));
+			}
+			const outer = createEncoder();
+			writeVarUint(outer, 1);
+			writeVarUint8Array(outer, toUint8Array(inner));
+			return toUint8Array(outer);
+		};
+		expect(await raw.emitWithAck('msg', docName(), awareness(150, 1_000_000))).toEqual({ ok: true });
+		expect(await raw.emitWithAck('msg', docName(), awareness(60, 2_000_000))).toEqual({ ok: false, error: 'awareness_full' });
+		const serverDoc = (await server.realtime.registry.loaded(docName()))!;
+		expect(serverDoc.awareness.getStates().size).toBe(150);
+		raw.close();
+		// The entries a connection brought leave with it.
+		await waitFor(() => serverDoc.destroyed || serverDoc.awareness.getStates().size === 0, 5000, 'awareness cleared on disconnect');
+	});
 });

@@ -50,6 +50,11 @@ export async function fromPostgresUrl(url: string, poolSize = 10): Promise<Datab
 	const { drizzle } = await import('drizzle-orm/node-postgres');
 	const { migrate } = await import('drizzle-orm/node-postgres/migrator');
 	const pool = new pg.Pool({ connectionString: url, max: poolSize });
+	// An idle connection dropped by the server (restart, failover, admin) must not crash the
+	// process: pg emits it on the pool, and the next query simply opens a new connection.
+	pool.on('error', (err) => {
+		void import('../logger').then(({ getLogger }) => getLogger().warn({ err: err.message }, 'idle database connection lost'));
+	});
 	const db = drizzle(pool, { schema });
 	return {
 		db: db as unknown as Db,
