@@ -110,3 +110,15 @@ test('edits made offline are kept and merged when the connection returns', async
 	await admin.context().close();
 	await member.context().close();
 });
+
+test('logging out leaves no offline copy of the notes in the browser', async ({ browser }) => {
+	const member = await openTable(browser, ACCOUNTS.member);
+	await expect(status(member)).toHaveText('Salvato');
+	const before = await member.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+	expect(before.some((n) => n?.startsWith('intarsi:'))).toBe(true);
+	await member.getByRole('button', { name: /Luca Pieri/ }).click();
+	await member.getByRole('button', { name: 'Esci' }).click();
+	await expect(member).toHaveURL(/\/login/);
+	await expect.poll(async () => (await member.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).filter((n) => n?.startsWith('intarsi:'))).toEqual([]);
+	await member.context().close();
+});
