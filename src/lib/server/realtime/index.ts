@@ -10,7 +10,7 @@ import { SESSION_COOKIE, validateSessionToken } from '../auth/session';
 import { getLogger } from '../logger';
 import { subscribe } from '../events';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './events';
-import { attachPresence } from './presence';
+import { attachPresence, type PendingAnnouncements } from './presence';
 import { CollabPersistence } from './collab/persistence';
 import { DocumentRegistry, REMOTE } from './collab/document';
 import { attachCollabNamespace, docRoom, type CollabNamespace } from './collab/namespace';
@@ -117,6 +117,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		}
 	};
 
+	const announcements: PendingAnnouncements = new Set();
 	io.use(authenticate);
 	io.on('connection', (socket) => {
 		void socket.join(`user:${socket.data.userId}`);
@@ -125,7 +126,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 			if (typeof ack !== 'function') return;
 			ack({ userId: socket.data.userId, serverTime: new Date().toISOString() });
 		});
-		attachPresence(io.of('/'), socket, options.getDb);
+		attachPresence(io.of('/'), socket, options.getDb, announcements);
 	});
 
 	collab.use(authenticate);
@@ -158,6 +159,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		async close() {
 			for (const u of unsubscribers) u();
 			await new Promise<void>((resolve) => io.close(() => resolve()));
+			await Promise.all(announcements);
 			await registry.closeAll();
 			await persistence.close();
 			await scale.close();

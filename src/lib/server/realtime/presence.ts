@@ -43,15 +43,23 @@ export async function membersOf(nsp: RootNamespace, room: string): Promise<Prese
 	return [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name, 'it'));
 }
 
+/** Announcements under way, so that shutting down can wait for them before closing Redis. */
+export type PendingAnnouncements = Set<Promise<void>>;
+
 /** Presence in table rooms: who is here and where, live; gone as soon as the socket is. */
-export function attachPresence(nsp: RootNamespace, socket: RootSocket, getDb: () => Db) {
+export function attachPresence(nsp: RootNamespace, socket: RootSocket, getDb: () => Db, pending: PendingAnnouncements) {
 	const log = getLogger().child({ mod: 'presence' });
-	const announce = async (room: string) => {
-		try {
-			nsp.to(room).emit('presence', room, await membersOf(nsp, room));
-		} catch (err) {
-			log.warn({ err, room }, 'presence broadcast failed');
-		}
+	const announce = (room: string) => {
+		const job = (async () => {
+			try {
+				nsp.to(room).emit('presence', room, await membersOf(nsp, room));
+			} catch (err) {
+				log.warn({ err, room }, 'presence broadcast failed');
+			}
+		})();
+		pending.add(job);
+		void job.finally(() => pending.delete(job));
+		return job;
 	};
 
 	socket.on('presence:join', async (room, loc, ack) => {
