@@ -36,7 +36,7 @@ describeEachDb('collaboration', (get) => {
 
 	beforeAll(async () => {
 		const { db } = get();
-		server = await startRealtimeServer(() => get().db, { idleUnloadMs: 200, compactAfter: 40 });
+		server = await startRealtimeServer(() => get().db, { idleUnloadMs: 200, compactAfter: 40, sessionRecheckMs: 500 });
 		const members = await Promise.all(Array.from({ length: 10 }, () => makePerson(db)));
 		const { table } = await makeTable(db, { coordinatorId: members[0]!.id, members: members.slice(1).map((m) => ({ id: m.id })) });
 		tableId = table.id;
@@ -103,7 +103,7 @@ describeEachDb('collaboration', (get) => {
 		c.destroy();
 
 		await server.close();
-		server = await startRealtimeServer(() => get().db, { idleUnloadMs: 200, compactAfter: 40 });
+		server = await startRealtimeServer(() => get().db, { idleUnloadMs: 200, compactAfter: 40, sessionRecheckMs: 500 });
 		// The same Y.Doc (all its old state) reconnects to the restarted server.
 		const c2 = collabClient(server.url, writerCookies[0]!);
 		const p2 = c2.open(docName(), doc);
@@ -252,12 +252,80 @@ describeEachDb('collaboration', (get) => {
 			writeVarUint8Array(outer, toUint8Array(inner));
 			return toUint8Array(outer);
 		};
-		expect(await raw.emitWithAck('msg', docName(), awareness(150, 1_000_000))).toEqual({ ok: true });
-		expect(await raw.emitWithAck('msg', docName(), awareness(60, 2_000_000))).toEqual({ ok: false, error: 'awareness_full' });
+		expect(await raw.emitWithAck('msg', docName(), awareness(4, 1_000_000))).toEqual({ ok: true });
+		expect(await raw.emitWithAck('msg', docName(), awareness(1, 2_000_000))).toEqual({ ok: false, error: 'awareness_full' });
 		const serverDoc = (await server.realtime.registry.loaded(docName()))!;
-		expect(serverDoc.awareness.getStates().size).toBe(150);
+		expect(serverDoc.awareness.getStates().size).toBe(4);
+		// Another connection may not touch those entries.
+		const other = connect(`${server.url}${COLLAB_NAMESPACE}`, { transports: ['websocket'], extraHeaders: { cookie: writerCookies[5]! }, reconnection: false });
+		await new Promise<void>((r) => other.on('connect', () => r()));
+		expect((await other.emitWithAck('join', docName())).ok).toBe(true);
+		expect(await other.emitWithAck('msg', docName(), awareness(1, 1_000_000))).toEqual({ ok: false, error: 'forbidden' });
+		other.close();
 		raw.close();
 		// The entries a connection brought leave with it.
 		await waitFor(() => serverDoc.destroyed || serverDoc.awareness.getStates().size === 0, 5000, 'awareness cleared on disconnect');
+	});
+
+	it('a failed log write is never acknowledged: the document reloads and the client resends', async () => {
+		const c = collabClient(server.url, writerCookies[6]!);
+		const doc = new Y.Doc();
+		const p = c.open(docName(), doc);
+		await whenSaved(p);
+		const persistence = server.realtime.persistence;
+		const original = persistence.append.bind(persistence);
+		let failures = 1;
+		persistence.append = (d: string, u: Uint8Array, userId: string | null) => {
+			if (failures-- > 0) return Promise.reject(new Error('database unavailable'));
+			return original(d, u, userId);
+		};
+		const statuses: string[] = [];
+		p.onStatus((s) => statuses.push(s));
+		doc.getText('notes').insert(0, 'SCRITTO DURANTE IL GUASTO ');
+		await waitFor(() => statuses.includes('error'), 5000, 'the failure shows');
+		await waitFor(() => p.status === 'saved', 10_000, 'saved after the rejoin');
+		persistence.append = original;
+		c.destroy();
+		// Cold: what the log holds.
+		await waitFor(() => server.realtime.registry.size === 0, 5000, 'idle unload');
+		const fresh = new Y.Doc();
+		const c2 = collabClient(server.url, writerCookies[7]!);
+		const p2 = c2.open(docName(), fresh);
+		await whenSaved(p2);
+		expect(text(fresh).startsWith('SCRITTO DURANTE IL GUASTO ')).toBe(true);
+		c2.destroy();
+	});
+
+	it('rights follow the table: a member removed while connected loses the document', async () => {
+		const { db } = get();
+		const person = await makePerson(db);
+		const { table, admin } = await makeTable(db, { visibility: 'members', coordinatorId: (await makePerson(db)).id, members: [{ id: person.id }] });
+		const cookie = await sessionCookie(db, person.id);
+		const raw = connect(`${server.url}${COLLAB_NAMESPACE}`, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false });
+		await new Promise<void>((r) => raw.on('connect', () => r()));
+		const doc = `table-notes:${table.id}`;
+		expect(await raw.emitWithAck('join', doc)).toEqual({ ok: true, access: 'write' });
+		const errors: string[] = [];
+		raw.on('collab-error', (_d: string, code: string) => errors.push(code));
+		const { removeTableMember } = await import('../../src/lib/server/network/tables');
+		await removeTableMember(db, admin.id, table.id, person.id);
+		await waitFor(() => errors.includes('forbidden'), 5000, 'forbidden after removal');
+		expect(await raw.emitWithAck('msg', doc, Uint8Array.from([0, 0, 1, 0]))).toEqual({ ok: false, error: 'not_joined' });
+		raw.close();
+	});
+
+	it('a socket leaves when its session expires', async () => {
+		const { db } = get();
+		const person = await makePerson(db);
+		const cookie = await sessionCookie(db, person.id);
+		const token = cookie.split('=')[1]!;
+		const { sessions } = await import('../../src/lib/server/db/schema');
+		const { hashToken } = await import('../../src/lib/server/auth/tokens');
+		const raw = connect(`${server.url}${COLLAB_NAMESPACE}`, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false });
+		await new Promise<void>((r) => raw.on('connect', () => r()));
+		// The session runs out while the socket is open (no page request extends it).
+		await db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.id, hashToken(token)));
+		const reason = await new Promise<string>((r) => raw.on('disconnect', (why) => r(why)));
+		expect(reason).toBe('io server disconnect');
 	});
 });

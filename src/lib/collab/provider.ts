@@ -114,13 +114,18 @@ export class DocProvider {
 		this.whenLocalReady = this.openIndexedDb(indexedDbKey);
 	}
 
+	/** A local copy that fails to open (private mode, quota) must not stop the live document. */
 	private async openIndexedDb(key?: string) {
 		if (!key || typeof indexedDB === 'undefined') return;
-		const { IndexeddbPersistence } = await import('y-indexeddb');
-		if (this.destroyed) return;
-		const persistence = new IndexeddbPersistence(key, this.ydoc);
-		this.idb = persistence;
-		await persistence.whenSynced;
+		try {
+			const { IndexeddbPersistence } = await import('y-indexeddb');
+			if (this.destroyed) return;
+			const persistence = new IndexeddbPersistence(key, this.ydoc);
+			this.idb = persistence;
+			await Promise.race([persistence.whenSynced, new Promise((r) => setTimeout(r, 3000))]);
+		} catch {
+			this.idb = null;
+		}
 	}
 
 	onStatus(listener: (status: SyncStatus) => void): () => void {
@@ -194,8 +199,16 @@ export class DocProvider {
 	}
 
 	/** @internal */
-	onError(code: CollabErrorCode, _detail?: string) {
+	onError(code: CollabErrorCode, detail?: string) {
 		this.lastError = code;
+		if (detail === 'rejoin') {
+			// The server dropped the document (a failed write): join again and resync, which
+			// resends from this copy whatever the server lacks.
+			this.joined = false;
+			setTimeout(() => {
+				if (!this.destroyed && this.client.socket.connected) this.onConnect();
+			}, 500 + Math.random() * 1000);
+		}
 		this.refresh();
 	}
 

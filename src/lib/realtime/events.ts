@@ -34,6 +34,8 @@ export interface SocketData {
 	name: string;
 	organization: string | null;
 	sessionId: string;
+	/** When the session expires (ms since epoch); the socket is dropped then unless it was extended. */
+	sessionExpiresAt: number;
 	/** room → location, for the rooms this socket shows presence in. */
 	presence: Record<string, string | null>;
 }

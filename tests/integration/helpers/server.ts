@@ -13,7 +13,10 @@ export interface TestServer {
 }
 
 /** A real HTTP server on port 0 with the real realtime layer attached. */
-export async function startRealtimeServer(getDb: () => Db, options: { idleUnloadMs?: number; compactAfter?: number; redisUrl?: string } = {}): Promise<TestServer> {
+export async function startRealtimeServer(
+	getDb: () => Db,
+	options: { idleUnloadMs?: number; compactAfter?: number; redisUrl?: string; sessionRecheckMs?: number } = {}
+): Promise<TestServer> {
 	const server = http.createServer((_req, res) => res.end('ok'));
 	const realtime = await attachRealtime(server, { getDb, ...options });
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

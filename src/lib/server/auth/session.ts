@@ -95,6 +95,17 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
 	};
 }
 
+/** When a session (by id) ends now, or null if it already has (expired, revoked, person disabled). */
+export async function sessionExpiry(db: Db, sessionId: string): Promise<Date | null> {
+	const [row] = await db
+		.select({ expiresAt: sessions.expiresAt, disabledAt: users.disabledAt, deletedAt: users.deletedAt })
+		.from(sessions)
+		.innerJoin(users, eq(users.id, sessions.userId))
+		.where(eq(sessions.id, sessionId));
+	if (!row || row.disabledAt || row.deletedAt || row.expiresAt.getTime() <= Date.now()) return null;
+	return row.expiresAt;
+}
+
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
 	const deleted = await db.delete(sessions).where(eq(sessions.id, sessionId)).returning({ userId: sessions.userId });
 	if (deleted[0]) publish('session.revoked', { userId: deleted[0].userId, sessionIds: [sessionId] });

@@ -6,7 +6,7 @@ import { Server, type Socket } from 'socket.io';
 import type { ExtendedError } from 'socket.io';
 import { COLLAB_NAMESPACE, MAX_MESSAGE_BYTES } from '$lib/collab/protocol';
 import type { Db } from '../db/client';
-import { SESSION_COOKIE, validateSessionToken } from '../auth/session';
+import { SESSION_COOKIE, sessionExpiry, validateSessionToken } from '../auth/session';
 import { getLogger } from '../logger';
 import { subscribe } from '../events';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './events';
@@ -27,6 +27,8 @@ export interface RealtimeOptions {
 	/** Unload a document this long after its last connection left. */
 	idleUnloadMs?: number;
 	compactAfter?: number;
+	/** Longest wait between two checks of a socket's session (default: until it is due). */
+	sessionRecheckMs?: number;
 }
 
 export interface Realtime {
@@ -107,6 +109,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 				name: result.user.name,
 				organization: result.user.organizationName,
 				sessionId: result.session.id,
+				sessionExpiresAt: result.session.expiresAt.getTime(),
 				presence: {}
 			};
 			socket.data = data;
@@ -117,9 +120,36 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		}
 	};
 
+	/**
+	 * Sessions that simply expire publish no event: each socket re-checks its session when it is due
+	 * (sessions slide, so it may have been extended meanwhile) and leaves when it has ended.
+	 */
+	const watchSession = (socket: Socket) => {
+		let timer: NodeJS.Timeout | undefined;
+		const arm = (at: number) => {
+			const wait = Math.min(Math.max(at - Date.now(), options.sessionRecheckMs ? 0 : 1000), options.sessionRecheckMs ?? 2 ** 31 - 1);
+			timer = setTimeout(check, wait);
+			timer.unref();
+		};
+		const check = async () => {
+			try {
+				const expiry = await sessionExpiry(options.getDb(), socket.data.sessionId);
+				if (!expiry) return void socket.disconnect(true);
+				socket.data.sessionExpiresAt = expiry.getTime();
+				arm(expiry.getTime());
+			} catch (err) {
+				log.warn({ err }, 'session re-check failed');
+				arm(Date.now() + 60_000);
+			}
+		};
+		arm(socket.data.sessionExpiresAt);
+		socket.on('disconnect', () => clearTimeout(timer));
+	};
+
 	const announcements: PendingAnnouncements = new Set();
 	io.use(authenticate);
 	io.on('connection', (socket) => {
+		watchSession(socket);
 		void socket.join(`user:${socket.data.userId}`);
 		socket.emit('ready', { userId: socket.data.userId, name: socket.data.name });
 		socket.on('ping', (ack) => {
@@ -130,8 +160,11 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 	});
 
 	collab.use(authenticate);
-	collab.on('connection', (socket) => void socket.join(`user:${socket.data.userId}`));
-	attachCollabNamespace(collab, { getDb: options.getDb, registry });
+	collab.on('connection', (socket) => {
+		watchSession(socket as unknown as Socket);
+		void socket.join(`user:${socket.data.userId}`);
+	});
+	const detachCollab = attachCollabNamespace(collab, { getDb: options.getDb, registry });
 
 	// Domain events become broadcasts; services never touch sockets.
 	const unsubscribers = [
@@ -158,6 +191,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		mode: options.redisUrl ? 'redis' : 'memory',
 		async close() {
 			for (const u of unsubscribers) u();
+			detachCollab();
 			await new Promise<void>((resolve) => io.close(() => resolve()));
 			await Promise.all(announcements);
 			await registry.closeAll();

@@ -38,6 +38,13 @@ export class CollabDocument {
 	/** Joins holding the document (from registry.get until registry.release). */
 	holds = 0;
 	destroyed = false;
+	/**
+	 * Set when a log write failed: the in-memory state is ahead of the database. Nothing more is
+	 * acknowledged; the registry drops the document and its clients rejoin, resending from their
+	 * own state what the database lacks.
+	 */
+	failed = false;
+	onFailure: (() => void) | null = null;
 
 	constructor(
 		readonly name: string,
@@ -59,8 +66,14 @@ export class CollabDocument {
 		if (this.connections.size > (author ? 1 : 0)) this.local(this.name, encodeSyncUpdate(update), author);
 		if (origin === REMOTE) return;
 		const write = this.persistence.append(this.name, update, author?.userId ?? null);
-		// Keep the chain going even if a write fails; the failing author is told through its ack.
-		this.lastWrite = Promise.all([this.lastWrite.catch(() => {}), write]).then(() => {});
+		// Once a write has failed, every later ack fails too (the chain stays rejected).
+		this.lastWrite = this.lastWrite.then(() => write);
+		this.lastWrite.catch(() => {}); // observed here; acks read it through their own handlers
+		write.catch(() => {
+			if (this.failed) return;
+			this.failed = true;
+			this.onFailure?.();
+		});
 		// Other instances hear of it once it is durable: an instance that loads the document from the
 		// database after this message arrives is sure to find the update there.
 		write.then(
@@ -156,8 +169,17 @@ export class DocumentRegistry {
 		return p ? p.catch(() => null) : null;
 	}
 
+	/** Called with a document whose log write failed, after it left the registry. */
+	onFailed: (doc: CollabDocument) => void = () => {};
+
 	private async load(name: string): Promise<CollabDocument> {
 		const doc = new CollabDocument(name, this.persistence, this.broadcaster, this.local);
+		doc.onFailure = () => {
+			if (this.docs.get(name)) this.docs.delete(name);
+			this.log.error({ doc: name }, 'update log write failed: document dropped, clients will resync');
+			this.onFailed(doc);
+			doc.destroy();
+		};
 		const updates = await this.persistence.load(name);
 		Y.transact(doc.ydoc, () => {
 			for (const u of updates) Y.applyUpdate(doc.ydoc, u, STORAGE);

@@ -26,6 +26,7 @@ import { getActor } from '../../network/people';
 import { getLogger } from '../../logger';
 import type { SocketData } from '../events';
 import { resolveDocument } from './documents';
+import { subscribe } from '../../events';
 import type { CollabDocument, Connection, DocumentRegistry } from './document';
 
 export type CollabNamespace = Namespace<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
@@ -62,20 +63,31 @@ function encodeStep2(diff: Uint8Array): Uint8Array {
 	return encoding.toUint8Array(e);
 }
 
-/** Reads an awareness update fully (so a malformed one is refused whole) and counts newcomers. */
-function inspectAwareness(update: Uint8Array, known: Map<number, unknown>): { newcomers: number } {
+/** Awareness entries one connection may introduce (one per editor; a few for safety). */
+const MAX_AWARENESS_PER_CONNECTION = 4;
+/** Bytes of one awareness state (name, colour, cursor: small). */
+const MAX_AWARENESS_STATE_BYTES = 4096;
+
+/**
+ * Reads an awareness update fully (a malformed one is refused whole) and checks it: a connection
+ * may only change the entries it introduced, a few at most, each small.
+ */
+function inspectAwareness(update: Uint8Array, known: Map<number, unknown>, owned: Set<number>): { newcomers: number } {
 	const d = decoding.createDecoder(update);
 	const n = decoding.readVarUint(d);
-	if (n > MAX_AWARENESS_ENTRIES) throw new Refused('awareness_full');
+	if (n > MAX_AWARENESS_PER_CONNECTION) throw new Refused('awareness_full');
 	let newcomers = 0;
 	for (let i = 0; i < n; i++) {
 		const clientId = decoding.readVarUint(d);
 		decoding.readVarUint(d); // clock
 		const state = decoding.readVarString(d);
+		if (state.length > MAX_AWARENESS_STATE_BYTES) throw new Refused('too_large');
 		JSON.parse(state);
+		if (known.has(clientId) && !owned.has(clientId)) throw new Refused('forbidden');
 		if (!known.has(clientId) && state !== 'null') newcomers++;
 	}
 	if (decoding.hasContent(d)) throw new Refused('malformed');
+	if (owned.size + newcomers > MAX_AWARENESS_PER_CONNECTION) throw new Refused('awareness_full');
 	return { newcomers };
 }
 
@@ -89,12 +101,53 @@ interface Joined {
  * The /collab namespace: y-protocols messages for many documents over one Socket.IO connection.
  * Every join is authorized (read or write) before the document is loaded or a byte is sent.
  */
-export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () => Db; registry: DocumentRegistry }) {
+export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () => Db; registry: DocumentRegistry }): () => void {
 	const log = getLogger().child({ mod: 'collab' });
+	// A document dropped after a failed log write: its connections are told and must join again.
+	const failureListeners = new Set<(doc: CollabDocument) => void>();
+	opts.registry.onFailed = (doc) => {
+		for (const l of failureListeners) l(doc);
+	};
+	// Rights follow the table: members removed, visibility changed, table archived.
+	const recheckListeners = new Set<(tableId: string) => void>();
+	const unsubscribe = subscribe('table.changed', ({ tableId }) => {
+		for (const l of recheckListeners) l(tableId);
+	});
 
 	nsp.on('connection', (socket: CollabSocket) => {
 		const joined = new Map<string, Joined>();
 		const joining = new Map<string, { payload: Uint8Array; reply: (r: SendReply) => void }[]>();
+		/** Documents left while their join was still in progress. */
+		const cancelled = new Set<string>();
+		const onDocFailed = (doc: CollabDocument) => {
+			const entry = joined.get(doc.name);
+			if (!entry || entry.doc !== doc) return;
+			joined.delete(doc.name);
+			void socket.leave(docRoom(doc.name));
+			socket.emit('collab-error', doc.name, 'server_error', 'rejoin');
+		};
+		failureListeners.add(onDocFailed);
+		const recheck = async (tableId: string) => {
+			const affected = [...joined.entries()].filter(([name]) => name === `table-notes:${tableId}`);
+			if (!affected.length) return;
+			try {
+				const db = opts.getDb();
+				const actor = await getActor(db, socket.data.userId);
+				for (const [name, entry] of affected) {
+					const ref = await resolveDocument(db, name);
+					if (!ref || !can(actor, 'document.read', ref)) {
+						joined.delete(name);
+						void socket.leave(docRoom(name));
+						entry.doc.removeConnection(entry.conn);
+						opts.registry.release(entry.doc);
+						socket.emit('collab-error', name, 'forbidden');
+					} else entry.access = can(actor, 'document.write', ref) ? 'write' : 'read';
+				}
+			} catch (err) {
+				log.warn({ err }, 'rights re-check failed');
+			}
+		};
+		recheckListeners.add(recheck);
 
 		const refuse = (doc: string | null, code: CollabErrorCode, reply?: (r: SendReply) => void, detail?: string) => {
 			socket.emit('collab-error', doc, code, detail);
@@ -119,9 +172,10 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 				const access: Access = can(actor, 'document.write', ref) ? 'write' : 'read';
 				// Loaded (snapshot + log) before the first sync message goes out.
 				doc = await opts.registry.get(name);
-				if (!socket.connected) {
+				if (!socket.connected || cancelled.delete(name)) {
 					opts.registry.release(doc);
-					return;
+					joining.delete(name);
+					return answer({ ok: false, error: 'not_joined' });
 				}
 				const conn: Connection = {
 					id: socket.id,
@@ -168,6 +222,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 
 		socket.on('leave', (name) => {
 			if (typeof name !== 'string') return;
+			if (joining.has(name)) cancelled.add(name);
 			const entry = joined.get(name);
 			if (!entry) return;
 			joined.delete(name);
@@ -177,6 +232,8 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 		});
 
 		socket.on('disconnect', () => {
+			failureListeners.delete(onDocFailed);
+			recheckListeners.delete(recheck);
 			for (const entry of joined.values()) {
 				entry.doc.removeConnection(entry.conn);
 				opts.registry.release(entry.doc);
@@ -186,6 +243,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 
 		function handle(name: string, entry: Joined, bytes: Uint8Array, reply?: (r: SendReply) => void) {
 			const { doc, conn } = entry;
+			if (doc.failed) return refuse(name, 'server_error', reply);
 			try {
 				const d = decoding.createDecoder(bytes);
 				const type = decoding.readVarUint(d);
@@ -205,6 +263,17 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 					if (empty) return reply?.({ ok: true });
 					if (entry.access !== 'write') throw new Refused('read_only');
 					Y.applyUpdate(doc.ydoc, data, conn);
+					// An update whose dependencies the server lacks waits inside Yjs, unlogged: it is not
+					// durable, so it is not acknowledged, and the document is reloaded from the log (which
+					// holds only what integrated) while its clients rejoin and resend what is missing.
+					if (doc.ydoc.store.pendingStructs || doc.ydoc.store.pendingDs) {
+						refuse(name, 'malformed', reply, 'missing dependencies');
+						if (!doc.failed) {
+							doc.failed = true;
+							doc.onFailure?.();
+						}
+						return;
+					}
 					// Acknowledge only once the update (and everything before it) is in the log.
 					doc.lastWrite.then(
 						() => reply?.({ ok: true }),
@@ -215,7 +284,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 				if (type === MESSAGE_AWARENESS) {
 					const update = decoding.readVarUint8Array(d);
 					if (decoding.hasContent(d)) throw new Refused('malformed');
-					const { newcomers } = inspectAwareness(update, doc.awareness.getStates());
+					const { newcomers } = inspectAwareness(update, doc.awareness.getStates(), conn.awarenessIds);
 					if (doc.awareness.getStates().size + newcomers > MAX_AWARENESS_ENTRIES) throw new Refused('awareness_full');
 					awarenessProtocol.applyAwarenessUpdate(doc.awareness, update, conn);
 					return reply?.({ ok: true });
@@ -226,4 +295,5 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 			}
 		}
 	});
+	return unsubscribe;
 }

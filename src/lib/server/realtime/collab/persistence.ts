@@ -67,7 +67,14 @@ export class CollabPersistence {
 	}
 
 	private async writeBatch(): Promise<void> {
-		const batch = this.queue.splice(0, 1000);
+		// At most 1,000 rows or ~8 MB per insert; the rest goes into the next one.
+		let bytes = 0;
+		let take = 0;
+		while (take < this.queue.length && take < 1000 && (take === 0 || bytes + this.queue[take]!.update.byteLength <= 8_000_000)) {
+			bytes += this.queue[take]!.update.byteLength;
+			take++;
+		}
+		const batch = this.queue.splice(0, take);
 		try {
 			if (batch.length) {
 				await this.getDb()
@@ -128,7 +135,7 @@ export class CollabPersistence {
 						target: collabSnapshots.doc,
 						set: { state, updatedAt: new Date(), compactedRows: sql`${collabSnapshots.compactedRows} + ${ids.length}` }
 					});
-				await tx.execute(sql`delete from ${collabUpdates} where ${collabUpdates.doc} = ${doc} and ${collabUpdates.id} in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+				await tx.execute(sql`delete from ${collabUpdates} where ${collabUpdates.doc} = ${doc} and ${collabUpdates.id} = any(${`{${ids.join(',')}}`}::bigint[])`);
 				this.rowsSinceLoad.set(doc, Math.max(0, (this.rowsSinceLoad.get(doc) ?? 0) - ids.length));
 			})
 			.catch((err) => this.log.error({ err, doc }, 'compaction failed'))
