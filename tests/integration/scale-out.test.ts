@@ -72,6 +72,24 @@ describe.runIf(redisUrl)('two instances behind Redis', () => {
 				onB.destroy();
 			});
 
+			it('an instance that missed messages catches up from the log', async () => {
+				const onB = collabClient(b.url, cookies[1]!);
+				const dB = new Y.Doc();
+				const pB = onB.open(doc, dB);
+				await whenSaved(pB);
+				// An update that instance A wrote but whose Redis message never reached B.
+				const server = new Y.Doc();
+				Y.applyUpdate(server, Y.encodeStateAsUpdate(dB));
+				const sv = Y.encodeStateVector(server);
+				server.getText('notes').insert(0, 'PERSO IN REDIS ');
+				const { collabUpdates } = await import('../../src/lib/server/db/schema');
+				await db.db.insert(collabUpdates).values({ doc, update: Y.encodeStateAsUpdate(server, sv), userId: null });
+				expect(text(dB).startsWith('PERSO IN REDIS')).toBe(false);
+				expect(await b.realtime.registry.resyncAll()).toBe(1);
+				await waitFor(() => text(dB).startsWith('PERSO IN REDIS '), 5000, 'caught-up update at the client');
+				onB.destroy();
+			});
+
 			it('presence in a table room spans both instances', async () => {
 				const s1 = connect(a.url, { transports: ['websocket'], extraHeaders: { cookie: cookies[0]! }, reconnection: false });
 				const s2 = connect(b.url, { transports: ['websocket'], extraHeaders: { cookie: cookies[1]! }, reconnection: false });

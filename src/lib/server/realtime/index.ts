@@ -86,6 +86,12 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		},
 		options.idleUnloadMs
 	);
+	scale.onResubscribed(() => {
+		void registry.resyncAll().then(
+			(n) => log.warn({ documents: n }, 'redis subscription restored: documents caught up from the log'),
+			(err) => log.error({ err }, 'catch-up after a redis interruption failed')
+		);
+	});
 	scale.onRemote((docName, type, payload) => {
 		void registry.loaded(docName).then((doc) => {
 			if (!doc || doc.destroyed) return;

@@ -15,6 +15,8 @@ export interface ScaleOut {
 	broadcaster: Broadcaster;
 	/** Called for every update/awareness message another instance published. */
 	onRemote(handler: (doc: string, type: 'update' | 'awareness', payload: Uint8Array) => void): void;
+	/** Called when the subscription came back after an interruption: messages may have been missed. */
+	onResubscribed(handler: () => void): void;
 	close(): Promise<void>;
 }
 
@@ -33,7 +35,15 @@ export async function createRedisScaleOut(url: string, io: Server): Promise<Scal
 	await Promise.all([pub.connect(), sub.connect(), adapterPub.connect(), adapterSub.connect()]);
 	io.adapter(createAdapter(adapterPub, adapterSub));
 	const handlers: ((doc: string, type: 'update' | 'awareness', payload: Uint8Array) => void)[] = [];
+	const resubscribed: (() => void)[] = [];
 	await sub.subscribe(CHANNEL);
+	// ioredis resubscribes by itself after a reconnect; whatever was published meanwhile is lost to
+	// us, so the documents catch up from the database log.
+	let firstReady = true;
+	sub.on('ready', () => {
+		if (firstReady) return void (firstReady = false);
+		for (const h of resubscribed) h();
+	});
 	sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
 		try {
 			if (message.subarray(0, 16).equals(instance)) return;
@@ -59,6 +69,7 @@ export async function createRedisScaleOut(url: string, io: Server): Promise<Scal
 			}
 		},
 		onRemote: (h) => void handlers.push(h),
+		onResubscribed: (h) => void resubscribed.push(h),
 		async close() {
 			await Promise.all([pub, sub, adapterPub, adapterSub].map((c) => c.quit().catch(() => c.disconnect())));
 		}
@@ -68,5 +79,6 @@ export async function createRedisScaleOut(url: string, io: Server): Promise<Scal
 export const localOnly: ScaleOut = {
 	broadcaster: { publish() {} },
 	onRemote() {},
+	onResubscribed() {},
 	async close() {}
 };

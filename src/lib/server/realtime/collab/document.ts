@@ -209,6 +209,25 @@ export class DocumentRegistry {
 		return this.docs.size;
 	}
 
+	/**
+	 * Re-reads every loaded document from the log and applies it (a no-op for what is already
+	 * there): used after missing other instances' messages. Local clients receive what was new.
+	 */
+	async resyncAll(): Promise<number> {
+		let applied = 0;
+		for (const p of [...this.docs.values()]) {
+			const doc = await p.catch(() => null);
+			if (!doc || doc.destroyed || doc.failed) continue;
+			const updates = await this.persistence.load(doc.name);
+			const before = Y.encodeStateVector(doc.ydoc);
+			Y.transact(doc.ydoc, () => {
+				for (const u of updates) Y.applyUpdate(doc.ydoc, u, REMOTE);
+			}, REMOTE);
+			if (!Buffer.from(Y.encodeStateVector(doc.ydoc)).equals(Buffer.from(before))) applied++;
+		}
+		return applied;
+	}
+
 	async closeAll() {
 		for (const p of this.docs.values()) {
 			const doc = await p.catch(() => null);
