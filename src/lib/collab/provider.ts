@@ -174,8 +174,13 @@ export class DocProvider {
 			this.client.socket.emit('join', this.name, (reply: JoinReply) => {
 				if (!reply.ok) {
 					this.lastError = reply.error;
-					this.access = null;
 					this.joined = false;
+					if (reply.error === 'server_error') {
+						// A passing failure on the server (database): try again shortly.
+						setTimeout(() => {
+							if (!this.destroyed && this.client.socket.connected && !this.joined) this.onConnect();
+						}, 1000 + Math.random() * 2000);
+					} else this.access = null;
 					return this.setStatus('error');
 				}
 				this.access = reply.access;
