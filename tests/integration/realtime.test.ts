@@ -91,6 +91,44 @@ describeEachDb('socket handshake', (get) => {
 		b.close();
 	});
 
+	it('someone removed from a members-only table leaves its presence room at once', async () => {
+		const { db } = get();
+		const { makeTable } = await import('./helpers/factories');
+		const { removeTableMember } = await import('../../src/lib/server/network/tables');
+		const coordinator = await makePerson(db);
+		const member = await makePerson(db);
+		const { table, admin } = await makeTable(db, { visibility: 'members', coordinatorId: coordinator.id, members: [{ id: member.id }] });
+		const cookieOf = async (id: string) => {
+			const token = generateSessionToken();
+			await createSession(db, token, id);
+			return `${SESSION_COOKIE}=${token}`;
+		};
+		const a = open(url, { cookie: await cookieOf(coordinator.id) });
+		const b = open(url, { cookie: await cookieOf(member.id) });
+		expect((await outcome(a)).ok).toBe(true);
+		expect((await outcome(b)).ok).toBe(true);
+		const room = `table:${table.id}`;
+		const lists: string[][] = [];
+		a.on('presence', (_r: string, members: { userId: string }[]) => lists.push(members.map((m) => m.userId)));
+		expect((await a.emitWithAck('presence:join', room, null)).ok).toBe(true);
+		const joined = await b.emitWithAck('presence:join', room, null);
+		expect(joined.ok && joined.members.length).toBe(2);
+		const until = (check: () => boolean, what: string) =>
+			new Promise<void>((resolve, reject) => {
+				const t0 = Date.now();
+				const tick = () => (check() ? resolve() : Date.now() - t0 > 5000 ? reject(new Error(what)) : setTimeout(tick, 20));
+				tick();
+			});
+		await until(() => lists.at(-1)?.length === 2, 'both listed');
+		await removeTableMember(db, admin.id, table.id, member.id);
+		await until(() => lists.at(-1)?.length === 1, 'still listed');
+		expect(lists.at(-1)).toEqual([coordinator.id]);
+		const rooms = await ioServer.in(room).fetchSockets();
+		expect(rooms.map((s) => s.data.userId)).toEqual([coordinator.id]);
+		a.close();
+		b.close();
+	});
+
 	it('refuses a browser handshake from another origin, even with a valid cookie', async () => {
 		const user = await makePerson(get().db);
 		const token = generateSessionToken();

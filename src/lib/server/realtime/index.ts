@@ -10,7 +10,7 @@ import { SESSION_COOKIE, sessionExpiry, validateSessionToken } from '../auth/ses
 import { getLogger } from '../logger';
 import { subscribe } from '../events';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './events';
-import { attachPresence, type PendingAnnouncements } from './presence';
+import { attachPresence, mayEnter, membersOf, type PendingAnnouncements } from './presence';
 import { CollabPersistence } from './collab/persistence';
 import { DocumentRegistry, REMOTE } from './collab/document';
 import { attachCollabNamespace, docRoom, type CollabNamespace } from './collab/namespace';
@@ -186,7 +186,19 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 			}
 		}),
 		subscribe('table.changed', ({ tableId }) => {
-			io.to(`table:${tableId}`).emit('table:changed', { tableId });
+			const room = `table:${tableId}`;
+			io.to(room).emit('table:changed', { tableId });
+			// Whoever may no longer see the table leaves its room (and its presence list).
+			void (async () => {
+				const sockets = await io.in(room).fetchSockets();
+				let changed = false;
+				for (const s of sockets) {
+					if ((await mayEnter(options.getDb(), s.data.userId, room)) === 'ok') continue;
+					s.leave(room);
+					changed = true;
+				}
+				if (changed) io.to(room).emit('presence', room, await membersOf(io.of('/'), room));
+			})().catch((err: unknown) => log.warn({ err }, 'presence re-check failed'));
 		})
 	];
 

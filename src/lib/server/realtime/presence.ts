@@ -18,7 +18,7 @@ const ROOM = /^table:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 const location = z.string().max(200).nullable();
 
 /** May this person be in this room? Rooms are tables for now (meetings come with their issue). */
-async function mayEnter(db: Db, userId: string, room: string): Promise<'ok' | 'forbidden' | 'not_found'> {
+export async function mayEnter(db: Db, userId: string, room: string): Promise<'ok' | 'forbidden' | 'not_found'> {
 	const table = await getTable(db, room.slice('table:'.length));
 	if (!table) return 'not_found';
 	return can(await getActor(db, userId), 'table.view', tableRef(table)) ? 'ok' : 'forbidden';
