@@ -28,6 +28,7 @@ import { fromPglite, fromPostgresUrl, openPglite, type DatabaseHandle } from '..
 import { createPerson } from '../src/lib/server/network/people';
 import { createTable } from '../src/lib/server/network/tables';
 import { SESSION_COOKIE, createSession, generateSessionToken } from '../src/lib/server/auth/session';
+import { SYNC_STEP1, SYNC_UPDATE, encodeSync } from '../src/lib/collab/protocol';
 
 const root = path.resolve(import.meta.dirname, '..');
 const arg = (name: string, fallback: string) => {
@@ -155,13 +156,7 @@ async function startIntarsi(docsNeeded: number): Promise<Transport & { docs: str
 				});
 				const reply = await s.emitWithAck('join', doc);
 				if (!reply.ok) throw new Error(`join refused: ${reply.error}`);
-				return (update: Uint8Array) => {
-					const e = encoding.createEncoder();
-					encoding.writeVarUint(e, 0);
-					encoding.writeVarUint(e, 2);
-					encoding.writeVarUint8Array(e, update);
-					s.emit('msg', doc, encoding.toUint8Array(e), () => {});
-				};
+				return (update: Uint8Array) => s.emit('msg', doc, encodeSync(SYNC_UPDATE, update), () => {});
 			})() as ReturnType<Transport['open']>;
 		},
 		async fullState(doc) {
@@ -178,13 +173,7 @@ async function startIntarsi(docsNeeded: number): Promise<Transport & { docs: str
 						resolve();
 					}
 				});
-				void s.emitWithAck('join', doc).then(() => {
-					const e = encoding.createEncoder();
-					encoding.writeVarUint(e, 0);
-					encoding.writeVarUint(e, 0);
-					encoding.writeVarUint8Array(e, Y.encodeStateVector(ydoc));
-					s.emit('msg', doc, encoding.toUint8Array(e));
-				});
+				void s.emitWithAck('join', doc).then(() => s.emit('msg', doc, encodeSync(SYNC_STEP1, Y.encodeStateVector(ydoc))));
 			});
 			s.close();
 			return ydoc;

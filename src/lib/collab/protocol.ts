@@ -4,6 +4,8 @@
  *   [varUint messageType] then, for MESSAGE_SYNC: [varUint syncType][varUint8Array data]
  *                              for MESSAGE_AWARENESS: [varUint8Array awarenessUpdate]
  */
+import * as encoding from 'lib0/encoding';
+
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
 export const SYNC_STEP1 = 0;
@@ -49,4 +51,22 @@ export interface CollabClientToServer {
 	leave: (doc: string) => void;
 	/** The ack arrives once the message's effects are durable (written to the update log). */
 	msg: (doc: string, payload: Uint8Array, ack?: (reply: SendReply) => void) => void;
+}
+
+
+/** A sync message: [MESSAGE_SYNC][syncType][varUint8Array data]. */
+export function encodeSync(syncType: number, data: Uint8Array): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_SYNC);
+	encoding.writeVarUint(e, syncType);
+	encoding.writeVarUint8Array(e, data);
+	return encoding.toUint8Array(e);
+}
+
+/** An awareness message: [MESSAGE_AWARENESS][varUint8Array awarenessUpdate]. */
+export function encodeAwareness(update: Uint8Array): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_AWARENESS);
+	encoding.writeVarUint8Array(e, update);
+	return encoding.toUint8Array(e);
 }

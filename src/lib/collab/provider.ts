@@ -9,7 +9,6 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import {
 	COLLAB_NAMESPACE,
@@ -23,7 +22,9 @@ import {
 	type CollabErrorCode,
 	type CollabServerToClient,
 	type JoinReply,
-	type SendReply
+	type SendReply,
+	encodeAwareness,
+	encodeSync
 } from './protocol';
 
 export type CollabSocket = Socket<CollabServerToClient, CollabClientToServer>;
@@ -185,9 +186,9 @@ export class DocProvider {
 				}
 				this.access = reply.access;
 				this.joined = true;
-				this.send(syncMessage(SYNC_STEP1, Y.encodeStateVector(this.ydoc)), false);
+				this.send(encodeSync(SYNC_STEP1, Y.encodeStateVector(this.ydoc)), false);
 				const local = this.awareness.getLocalState();
-				if (local) this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.ydoc.clientID])), false);
+				if (local) this.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.ydoc.clientID])), false);
 				this.refresh();
 			});
 		});
@@ -227,7 +228,7 @@ export class DocProvider {
 			if (syncType === SYNC_STEP1) {
 				// The server's state vector: answer with everything it lacks (offline edits included).
 				const diff = Y.encodeStateAsUpdate(this.ydoc, data);
-				if (this.access === 'write') this.send(syncMessage(SYNC_STEP2, diff), true);
+				if (this.access === 'write') this.send(encodeSync(SYNC_STEP2, diff), true);
 			} else {
 				Y.applyUpdate(this.ydoc, data, this);
 				if (syncType === SYNC_STEP2) this.syncedFromServer = true;
@@ -242,14 +243,14 @@ export class DocProvider {
 		if (origin === this || (this.idb !== null && origin === this.idb)) return;
 		// Offline, the edit waits in the document (and IndexedDB); the sync exchange after
 		// reconnecting sends it.
-		if (this.joined && this.access === 'write') this.send(syncMessage(SYNC_UPDATE, update), true);
+		if (this.joined && this.access === 'write') this.send(encodeSync(SYNC_UPDATE, update), true);
 		else this.refresh();
 	};
 
 	private onLocalAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
 		if (origin === this) return;
 		const changed = [...added, ...updated, ...removed].filter((id) => id === this.ydoc.clientID);
-		if (changed.length) this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), false);
+		if (changed.length) this.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), false);
 	};
 
 	/** True when the server has acknowledged everything this client changed. */
@@ -268,19 +269,4 @@ export class DocProvider {
 		this.client.forget(this.name);
 		this.listeners.clear();
 	}
-}
-
-function syncMessage(syncType: number, data: Uint8Array): Uint8Array {
-	const e = encoding.createEncoder();
-	encoding.writeVarUint(e, MESSAGE_SYNC);
-	encoding.writeVarUint(e, syncType);
-	encoding.writeVarUint8Array(e, data);
-	return encoding.toUint8Array(e);
-}
-
-function awarenessMessage(update: Uint8Array): Uint8Array {
-	const e = encoding.createEncoder();
-	encoding.writeVarUint(e, MESSAGE_AWARENESS);
-	encoding.writeVarUint8Array(e, update);
-	return encoding.toUint8Array(e);
 }

@@ -1,7 +1,6 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import * as encoding from 'lib0/encoding';
-import { MESSAGE_AWARENESS, MESSAGE_SYNC, SYNC_UPDATE } from '$lib/collab/protocol';
+import { SYNC_UPDATE, encodeAwareness, encodeSync } from '$lib/collab/protocol';
 import type { CollabPersistence } from './persistence';
 import { getLogger } from '../../logger';
 
@@ -113,20 +112,7 @@ export class CollabDocument {
 	}
 }
 
-export function encodeSyncUpdate(update: Uint8Array): Uint8Array {
-	const e = encoding.createEncoder();
-	encoding.writeVarUint(e, MESSAGE_SYNC);
-	encoding.writeVarUint(e, SYNC_UPDATE);
-	encoding.writeVarUint8Array(e, update);
-	return encoding.toUint8Array(e);
-}
-
-export function encodeAwareness(update: Uint8Array): Uint8Array {
-	const e = encoding.createEncoder();
-	encoding.writeVarUint(e, MESSAGE_AWARENESS);
-	encoding.writeVarUint8Array(e, update);
-	return encoding.toUint8Array(e);
-}
+export const encodeSyncUpdate = (update: Uint8Array) => encodeSync(SYNC_UPDATE, update);
 
 /**
  * Loads each document once, however many joins race for it, and unloads it after it has had no

@@ -1,7 +1,6 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import type { Namespace, Socket } from 'socket.io';
 import {
 	DOC_NAME,
@@ -18,7 +17,8 @@ import {
 	type CollabErrorCode,
 	type CollabServerToClient,
 	type JoinReply,
-	type SendReply
+	type SendReply,
+	encodeSync
 } from '$lib/collab/protocol';
 import type { Db } from '../../db/client';
 import { can } from '../../authz';
@@ -47,21 +47,7 @@ function toBytes(payload: unknown): Uint8Array | null {
 /** The Socket.IO room of a document's connections on this instance. */
 export const docRoom = (doc: string) => `doc:${doc}`;
 
-export function encodeStep1(doc: Y.Doc): Uint8Array {
-	const e = encoding.createEncoder();
-	encoding.writeVarUint(e, MESSAGE_SYNC);
-	encoding.writeVarUint(e, SYNC_STEP1);
-	encoding.writeVarUint8Array(e, Y.encodeStateVector(doc));
-	return encoding.toUint8Array(e);
-}
-
-function encodeStep2(diff: Uint8Array): Uint8Array {
-	const e = encoding.createEncoder();
-	encoding.writeVarUint(e, MESSAGE_SYNC);
-	encoding.writeVarUint(e, SYNC_STEP2);
-	encoding.writeVarUint8Array(e, diff);
-	return encoding.toUint8Array(e);
-}
+export const encodeStep1 = (doc: Y.Doc) => encodeSync(SYNC_STEP1, Y.encodeStateVector(doc));
 
 /** Awareness entries one connection may introduce (one per editor; a few for safety). */
 const MAX_AWARENESS_PER_CONNECTION = 4;
@@ -253,7 +239,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 					if (decoding.hasContent(d)) throw new Refused('malformed');
 					if (syncType === SYNC_STEP1) {
 						Y.decodeStateVector(data);
-						conn.send(encodeStep2(Y.encodeStateAsUpdate(doc.ydoc, data)));
+						conn.send(encodeSync(SYNC_STEP2, Y.encodeStateAsUpdate(doc.ydoc, data)));
 						return reply?.({ ok: true });
 					}
 					if (syncType !== SYNC_STEP2 && syncType !== SYNC_UPDATE) throw new Refused('malformed');
