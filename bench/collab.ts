@@ -38,6 +38,8 @@ const arg = (name: string, fallback: string) => {
 const DURATION = Number(arg('duration', '30')) * 1000;
 const CONFIGS = arg('configs', '100/20/2,200/40/2').split(',').map((c) => c.split('/').map(Number) as [number, number, number]);
 const ONLY = arg('only', '');
+/** Extra Node flags for the servers, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const serverNodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 interface Result {
 	server: string;
@@ -125,7 +127,7 @@ async function startIntarsi(docsNeeded: number): Promise<Transport & { docs: str
 	await handle.close();
 	const cookie = `${SESSION_COOKIE}=${token}`;
 
-	const child = spawn('taskset', ['-c', '0', process.execPath, 'build/server.js'], {
+	const child = spawn('taskset', ['-c', '0', process.execPath, ...serverNodeArgs, 'build/server.js'], {
 		cwd: root,
 		env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
 		stdio: 'ignore'
@@ -199,7 +201,7 @@ async function startIntarsi(docsNeeded: number): Promise<Transport & { docs: str
 // ---------- Hocuspocus ----------
 async function startHocuspocus(docsNeeded: number): Promise<Transport & { docs: string[]; closeAll(): void }> {
 	const port = 4520;
-	const child = spawn('taskset', ['-c', '0', process.execPath, 'bench/hocuspocus-server.mjs'], { cwd: root, env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+	const child = spawn('taskset', ['-c', '0', process.execPath, ...serverNodeArgs, 'bench/hocuspocus-server.mjs'], { cwd: root, env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
 	await waitHttp(`http://127.0.0.1:${port}/`, child);
 	const docs = Array.from({ length: docsNeeded }, (_, i) => `bench-${i}`);
 	const sockets: WebSocket[] = [];
