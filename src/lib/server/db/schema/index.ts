@@ -2,3 +2,4 @@ export * from './network';
 export * from './auth';
 export * from './audit';
 export * from './collab';
+export * from './meetings';
