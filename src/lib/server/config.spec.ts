@@ -26,4 +26,18 @@ describe('config', () => {
 			expect((e as Error).message).toMatch(/DATABASE_URL/);
 		}
 	});
+
+	it('reads the mail settings, with a default sender and no SMTP', () => {
+		expect(parseConfig({})).toMatchObject({ smtpUrl: undefined, mailFrom: 'Intarsi <noreply@intarsi.local>' });
+		expect(parseConfig({ SMTP_URL: 'smtp://u:p@mail.example.it:587', MAIL_FROM: 'Rete <rete@example.it>' })).toMatchObject({
+			smtpUrl: 'smtp://u:p@mail.example.it:587',
+			mailFrom: 'Rete <rete@example.it>'
+		});
+		expect(() => parseConfig({ SMTP_URL: 'http://mail.example.it' })).toThrow(/SMTP_URL/);
+		expect(() => parseConfig({ MAIL_FROM: 'nobody' })).toThrow(/MAIL_FROM/);
+	});
+
+	it('never puts the SMTP URL (credentials) into its error message', () => {
+		expect(() => parseConfig({ SMTP_URL: 'ftp://user:s3cret@host' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+	});
 });

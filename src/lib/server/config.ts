@@ -17,8 +17,17 @@ const envSchema = z.object({
 	SEED_DEMO: optional(z.enum(['0', '1', 'false', 'true'])),
 	MIGRATIONS_DIR: optional(z.string()),
 	REDIS_URL: optional(z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')),
-	SESSION_COOKIE_SECURE: optional(z.enum(['auto', 'always', 'never']))
+	SESSION_COOKIE_SECURE: optional(z.enum(['auto', 'always', 'never'])),
+	SMTP_URL: optional(z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')),
+	MAIL_FROM: optional(
+		z
+			.string()
+			.max(200)
+			.regex(/^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'must be an address, optionally as "Name <address>"')
+	)
 });
+
+export const DEFAULT_MAIL_FROM = 'Intarsi <noreply@intarsi.local>';
 
 export interface Config {
 	nodeEnv: 'development' | 'production' | 'test';
@@ -36,6 +45,10 @@ export interface Config {
 	cookieSecure: 'auto' | 'always' | 'never';
 	/** Several instances: Socket.IO Redis adapter + document updates over Redis. */
 	redisUrl: string | undefined;
+	/** Outgoing mail server (may hold credentials: never log it). Unset: mail is only stored for admins. */
+	smtpUrl: string | undefined;
+	/** The From of every e-mail the hub sends. */
+	mailFrom: string;
 }
 
 export class ConfigError extends Error {}
@@ -62,7 +75,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
 		seedDemo: !production && seedRequested,
 		migrationsDir: e.MIGRATIONS_DIR ?? './drizzle',
 		cookieSecure: e.SESSION_COOKIE_SECURE ?? 'auto',
-		redisUrl: e.REDIS_URL
+		redisUrl: e.REDIS_URL,
+		smtpUrl: e.SMTP_URL,
+		mailFrom: e.MAIL_FROM?.trim() ?? DEFAULT_MAIL_FROM
 	};
 }
 

@@ -7,6 +7,9 @@ import { DomainError } from '../errors';
 import { generateToken, hashToken } from './tokens';
 import { hashPassword, passwordSchema } from './password';
 import { invalidateUserSessions } from './session';
+import { enqueueMail } from '../mail/outbox';
+import { mailLocale, passwordResetMail } from '../mail/templates';
+import { publicBaseUrl } from '../links';
 
 export const RESET_TTL_HOURS = 24;
 
@@ -14,20 +17,34 @@ export const resetPasswordInput = z
 	.object({ password: passwordSchema, confirmPassword: z.string('error_required') })
 	.refine((v) => v.password === v.confirmPassword, { message: 'password_mismatch', path: ['confirmPassword'] });
 
-/** An admin issues a one-time link (valid 24 h); earlier unused links of that person stop working. */
-export async function issuePasswordReset(db: Db, actorId: string, userId: string) {
-	const [user] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, userId), isNull(users.deletedAt)));
+export const passwordResetLink = (baseUrl: string, token: string) => `${baseUrl}/reset/${token}`;
+
+/**
+ * An admin issues a one-time link (valid 24 h); earlier unused links of that person stop working.
+ * The link is returned (the admin sees it) and e-mailed to the person through the outbox, in the
+ * same transaction. `baseUrl`: see publicBaseUrl (callers pass `publicBaseUrl(url.origin)`).
+ */
+export async function issuePasswordReset(db: Db, actorId: string, userId: string, opts: { baseUrl?: string } = {}) {
+	const [user] = await db
+		.select({ id: users.id, email: users.email, name: users.name, locale: users.locale })
+		.from(users)
+		.where(and(eq(users.id, userId), isNull(users.deletedAt)));
 	if (!user) throw new DomainError('error_not_found', undefined, 404);
 	const now = new Date();
-	await db
-		.update(passwordResets)
-		.set({ usedAt: now })
-		.where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)));
 	const token = generateToken();
 	const expiresAt = new Date(now.getTime() + RESET_TTL_HOURS * 3600 * 1000);
-	await db.insert(passwordResets).values({ tokenHash: hashToken(token), userId, createdBy: actorId, expiresAt });
-	await recordAudit(db, { actorId, action: 'person.reset_issued', entityType: 'user', entityId: userId });
-	return { token, expiresAt };
+	const link = passwordResetLink(opts.baseUrl ?? publicBaseUrl(), token);
+	await db.transaction(async (tx) => {
+		await tx
+			.update(passwordResets)
+			.set({ usedAt: now })
+			.where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)));
+		await tx.insert(passwordResets).values({ tokenHash: hashToken(token), userId, createdBy: actorId, expiresAt });
+		await recordAudit(tx, { actorId, action: 'person.reset_issued', entityType: 'user', entityId: userId });
+		const mail = passwordResetMail({ name: user.name, link, expiresAt, locale: mailLocale(user.locale) });
+		await enqueueMail(tx, { to: user.email, toName: user.name, ...mail, kind: 'password_reset' });
+	});
+	return { token, expiresAt, link };
 }
 
 export async function lookupPasswordReset(db: Db, token: string) {

@@ -9,6 +9,9 @@ import { emailField, optionalText, optionalUuid, requiredText } from '../validat
 import { generateToken, hashToken } from '../auth/tokens';
 import { hashPassword, passwordSchema } from '../auth/password';
 import { findUserByEmail } from './people';
+import { enqueueMail } from '../mail/outbox';
+import { invitationMail } from '../mail/templates';
+import { publicBaseUrl } from '../links';
 
 export const INVITATION_TTL_DAYS = 7;
 
@@ -30,11 +33,15 @@ export const acceptInvitationInput = z
 	})
 	.refine((v) => v.password === v.confirmPassword, { message: 'password_mismatch', path: ['confirmPassword'] });
 
+export const invitationLink = (baseUrl: string, token: string) => `${baseUrl}/invite/${token}`;
+
 /**
- * Creates a one-time, expiring invitation and returns the token for the link (shown once).
+ * Creates a one-time, expiring invitation and returns the token and its link (shown once), and
+ * queues the e-mail that carries the same link, in the same transaction.
  * Table coordinators may only invite into their own table, as members with a network role of member.
+ * `baseUrl`: see publicBaseUrl (callers pass `publicBaseUrl(url.origin)`).
  */
-export async function createInvitation(db: Db, actor: Actor, input: InvitationInput) {
+export async function createInvitation(db: Db, actor: Actor, input: InvitationInput, opts: { baseUrl?: string } = {}) {
 	const isAdmin = actor.role === 'admin';
 	const values = {
 		...input,
@@ -42,9 +49,11 @@ export async function createInvitation(db: Db, actor: Actor, input: InvitationIn
 		tableRole: input.tableId ? input.tableRole : null
 	};
 	if (!isAdmin && !input.tableId) throw new DomainError('error_forbidden', undefined, 403);
+	let tableName: string | null = null;
 	if (input.tableId) {
-		const [t] = await db.select({ id: tables.id }).from(tables).where(and(eq(tables.id, input.tableId), isNull(tables.archivedAt)));
+		const [t] = await db.select({ id: tables.id, name: tables.name }).from(tables).where(and(eq(tables.id, input.tableId), isNull(tables.archivedAt)));
 		if (!t) throw new DomainError('error_table_not_found', 'tableId');
+		tableName = t.name;
 	}
 	if (input.organizationId) {
 		const [o] = await db
@@ -56,22 +65,28 @@ export async function createInvitation(db: Db, actor: Actor, input: InvitationIn
 	if (await findUserByEmail(db, input.email))
 		throw new DomainError(input.tableId ? 'error_invite_existing_add_instead' : 'error_email_taken', 'email');
 	const token = generateToken();
-	const [row] = await db
-		.insert(invitations)
-		.values({
-			tokenHash: hashToken(token),
-			email: values.email,
-			name: values.name ?? null,
-			organizationId: values.organizationId ?? null,
-			role: values.role,
-			tableId: values.tableId ?? null,
-			tableRole: values.tableRole,
-			createdBy: actor.id,
-			expiresAt: new Date(Date.now() + INVITATION_TTL_DAYS * 24 * 3600 * 1000)
-		})
-		.returning();
-	await recordAudit(db, { actorId: actor.id, action: 'invitation.created', entityType: 'invitation', entityId: row!.id, data: { email: values.email, tableId: values.tableId ?? null, role: values.role } });
-	return { invitation: row!, token };
+	const link = invitationLink(opts.baseUrl ?? publicBaseUrl(), token);
+	const [inviter] = await db.select({ name: users.name }).from(users).where(eq(users.id, actor.id));
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.insert(invitations)
+			.values({
+				tokenHash: hashToken(token),
+				email: values.email,
+				name: values.name ?? null,
+				organizationId: values.organizationId ?? null,
+				role: values.role,
+				tableId: values.tableId ?? null,
+				tableRole: values.tableRole,
+				createdBy: actor.id,
+				expiresAt: new Date(Date.now() + INVITATION_TTL_DAYS * 24 * 3600 * 1000)
+			})
+			.returning();
+		await recordAudit(tx, { actorId: actor.id, action: 'invitation.created', entityType: 'invitation', entityId: row!.id, data: { email: values.email, tableId: values.tableId ?? null, role: values.role } });
+		const mail = invitationMail({ name: values.name, inviterName: inviter?.name ?? null, tableName, link, expiresAt: row!.expiresAt });
+		await enqueueMail(tx, { to: values.email, toName: values.name, ...mail, kind: 'invitation' });
+		return { invitation: row!, token, link };
+	});
 }
 
 export async function listPendingInvitations(db: Db, filter: { tableId?: string } = {}) {

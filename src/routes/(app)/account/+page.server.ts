@@ -9,19 +9,23 @@ import { parseForm } from '$lib/server/validation';
 import { DomainError } from '$lib/server/errors';
 import { secureCookies } from '$lib/server/http';
 import { recordAudit } from '$lib/server/audit';
+import { publicBaseUrl } from '$lib/server/links';
+import { createFeed, feedUrls, getFeedStatus, revokeFeeds } from '$lib/server/meetings/feeds';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const db = getDatabase();
 	const user = locals.user!;
-	const [person, tables, [active]] = await Promise.all([
+	const [person, tables, [active], feed] = await Promise.all([
 		getPerson(db, user.id),
 		getPersonTables(db, user.id),
-		db.select({ n: count() }).from(sessions).where(and(eq(sessions.userId, user.id), gt(sessions.expiresAt, new Date())))
+		db.select({ n: count() }).from(sessions).where(and(eq(sessions.userId, user.id), gt(sessions.expiresAt, new Date()))),
+		getFeedStatus(db, user.id)
 	]);
 	return {
 		person: person && { name: person.name, email: person.email, role: person.role, organizationName: person.organizationName, jobTitle: person.jobTitle, phone: person.phone },
 		tables: tables.map((t) => ({ id: t.id, name: t.name, role: t.role })),
-		activeSessions: active?.n ?? 1
+		activeSessions: active?.n ?? 1,
+		feed
 	};
 };
 
@@ -54,5 +58,16 @@ export const actions: Actions = {
 			throw err;
 		}
 		return { action: 'changePassword', success: true };
+	},
+	/** Creates the personal calendar link, or replaces it: the URL is shown this once. */
+	createFeed: async ({ locals, url }) => {
+		if (!locals.user) redirect(303, '/login');
+		const token = await createFeed(getDatabase(), locals.user.id);
+		return { action: 'createFeed', success: true, feed: feedUrls(publicBaseUrl(url.origin), token) };
+	},
+	revokeFeed: async ({ locals }) => {
+		if (!locals.user) redirect(303, '/login');
+		await revokeFeeds(getDatabase(), locals.user.id);
+		return { action: 'revokeFeed', success: true };
 	}
 };

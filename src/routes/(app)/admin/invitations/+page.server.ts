@@ -1,7 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/boot';
+import { getDatabase, kickMailWorker } from '$lib/server/boot';
+import { publicBaseUrl } from '$lib/server/links';
 import { authorize } from '$lib/server/authz';
 import { createInvitation, invitationInput, listPendingInvitations, revokeInvitation } from '$lib/server/network/invitations';
 import { listOrganizations } from '$lib/server/network/organizations';
@@ -26,8 +27,9 @@ export const actions: Actions = {
 		const parsed = parseForm(invitationInput, await request.formData());
 		if (!parsed.ok) return fail(400, { action: 'create', errors: parsed.errors, values: parsed.values });
 		try {
-			const { token, invitation } = await createInvitation(getDatabase(), actor, parsed.data);
-			return { action: 'create', success: true, link: `${url.origin}/invite/${token}`, email: invitation.email, expiresAt: invitation.expiresAt };
+			const { link, invitation } = await createInvitation(getDatabase(), actor, parsed.data, { baseUrl: publicBaseUrl(url.origin) });
+			kickMailWorker();
+			return { action: 'create', success: true, link, email: invitation.email, expiresAt: invitation.expiresAt };
 		} catch (err) {
 			if (err instanceof DomainError) return fail(400, { action: 'create', errors: { [err.field ?? '_form']: err.code }, values: parsed.values });
 			throw err;

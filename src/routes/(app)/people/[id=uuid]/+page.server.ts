@@ -1,6 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/boot';
+import { getDatabase, kickMailWorker } from '$lib/server/boot';
+import { publicBaseUrl } from '$lib/server/links';
 import { authorize, can } from '$lib/server/authz';
 import { getPerson, getPersonTables, setPersonDisabled } from '$lib/server/network/people';
 import { issuePasswordReset } from '$lib/server/auth/reset';
@@ -51,8 +52,9 @@ export const actions: Actions = {
 	reset: async ({ locals, params, url }) => {
 		const actor = authorize(locals.actor, 'person.issueReset');
 		try {
-			const { token, expiresAt } = await issuePasswordReset(getDatabase(), actor.id, params.id);
-			return { action: 'reset', success: true, link: `${url.origin}/reset/${token}`, expiresAt };
+			const { link, expiresAt } = await issuePasswordReset(getDatabase(), actor.id, params.id, { baseUrl: publicBaseUrl(url.origin) });
+			kickMailWorker();
+			return { action: 'reset', success: true, link, expiresAt };
 		} catch (err) {
 			if (err instanceof DomainError) return fail(err.status, { action: 'reset', errors: { _form: err.code } });
 			throw err;
