@@ -1,7 +1,10 @@
 import { expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
 import { describeEachDb } from './helpers/db';
-import { organizations, tables, users } from '../../src/lib/server/db/schema';
+import { agendaItems, meetings, organizations, tables, users } from '../../src/lib/server/db/schema';
+import { seedDemoMeetings } from '../../src/lib/server/meetings/demo-seed';
+import { meetingsDashboard } from '../../src/lib/server/meetings/meetings';
+import { toRomeLocal } from '../../src/lib/time/rome';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, isDatabaseEmpty, seedDemoNetwork } from '../../src/lib/server/network/demo-seed';
 import { listVisibleTables } from '../../src/lib/server/network/tables';
 import { findUserByEmail, getTableRoles } from '../../src/lib/server/network/people';
@@ -34,5 +37,27 @@ describeEachDb('demo network', (get) => {
 		expect(names).toContain('Cabina di regia');
 		expect(names).not.toContain('Tutela legale');
 		expect(visible.length).toBe(8);
+	});
+});
+
+describeEachDb('demo meetings', (get) => {
+	it('seed a held, two convened and a draft meeting the demo people can work with', async () => {
+		const { db } = get();
+		await seedDemoNetwork(db);
+		await seedDemoMeetings(db, new Date('2026-11-26T09:00:00Z'));
+		const rows = await db.select().from(meetings);
+		expect(rows.map((r) => r.status).sort()).toEqual(['bozza', 'convocata', 'convocata', 'svolta']);
+		const member = await findUserByEmail(db, DEMO_ACCOUNTS.find((a) => a.role === 'member')!.email);
+		const actor = { id: member!.id, role: member!.role, tableRoles: await getTableRoles(db, member!.id) };
+		const dash = await meetingsDashboard(db, actor, new Date('2026-11-26T09:00:00Z'));
+		// The operator is in the Cesena table (a date to choose) and in Mediazione (an invitation to answer).
+		expect(dash.polls.map((p) => p.title)).toEqual(['Tavolo Cesena Valle Savio – programmazione del nuovo anno']);
+		expect(dash.pendingRsvps.map((p) => p.title)).toEqual(['Mediazione: glossari e disponibilità linguistiche']);
+		const items = await db.select().from(agendaItems);
+		expect(items.length).toBeGreaterThanOrEqual(12);
+		for (const r of rows.filter((x) => x.startsAt)) {
+			const local = toRomeLocal(r.startsAt!);
+			expect(local.slice(11)).toMatch(/^(10:00|14:30)$/);
+		}
 	});
 });

@@ -21,11 +21,21 @@ describeEachDb('migrations', (db, kind) => {
 			sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`
 		);
 		expect(r.map((x) => x.table_name)).toEqual([
+			'agenda_items',
+			'agenda_proposals',
+			'agenda_templates',
 			'audit_log',
+			'calendar_feeds',
 			'collab_snapshots',
 			'collab_updates',
 			'invitations',
 			'login_throttle',
+			'mail_outbox',
+			'meeting_participants',
+			'meeting_slot_answers',
+			'meeting_slots',
+			'meetings',
+			'notifications',
 			'organizations',
 			'password_resets',
 			'sessions',

@@ -44,6 +44,8 @@ export interface CollabServerToClient {
 	msg: (doc: string, payload: Uint8Array) => void;
 	/** Something the server refused; the document was not touched. */
 	'collab-error': (doc: string | null, code: CollabErrorCode, detail?: string) => void;
+	/** The right on a joined document changed (e.g. the agenda was locked): read-only from now on, or writable again. */
+	'collab-access': (doc: string, access: Access) => void;
 }
 
 export interface CollabClientToServer {

@@ -64,6 +64,7 @@ export class CollabClient {
 			for (const d of this.docs.values()) d.onDisconnect();
 		});
 		this.socket.on('msg', (name, payload) => this.docs.get(name)?.onMessage(new Uint8Array(payload)));
+		this.socket.on('collab-access', (name, access) => this.docs.get(name)?.onAccess(access));
 		this.socket.on('collab-error', (name, code, detail) => {
 			if (name) this.docs.get(name)?.onError(code, detail);
 		});
@@ -205,6 +206,13 @@ export class DocProvider {
 	}
 
 	/** @internal */
+	onAccess(access: Access) {
+		if (access !== 'read' && access !== 'write') return;
+		this.access = access;
+		// Listeners read `access` with the status: tell them even if the status stays the same.
+		for (const l of this.listeners) l(this.status);
+	}
+
 	onError(code: CollabErrorCode, detail?: string) {
 		this.lastError = code;
 		if (detail === 'rejoin') {

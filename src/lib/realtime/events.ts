@@ -18,12 +18,16 @@ export interface ServerToClientEvents {
 	presence: (room: string, members: PresenceMember[]) => void;
 	/** Something about a table changed (members, details): reload what you show of it. */
 	'table:changed': (payload: { tableId: string }) => void;
+	/** Something about a meeting changed (`what`: details, status, participants, poll, rsvp, attendance, proposals, agenda). */
+	'meeting:updated': (payload: { meetingId: string; what: string }) => void;
+	/** You have new notifications: refresh the bell. */
+	notification: (payload: { unread?: number }) => void;
 }
 
 export interface ClientToServerEvents {
 	/** Round-trip check; the ack carries the authenticated user id and the server time. */
 	ping: (ack: (reply: { userId: string; serverTime: string }) => void) => void;
-	/** Enter a room (`table:<id>`), optionally saying where in it you are. */
+	/** Enter a room (`table:<id>`, `meeting:<id>`), optionally saying where in it you are. */
 	'presence:join': (room: string, location: string | null, ack: (reply: PresenceReply) => void) => void;
 	'presence:move': (room: string, location: string | null) => void;
 	'presence:leave': (room: string) => void;

@@ -18,8 +18,18 @@ export interface TableRef {
 	archived?: boolean;
 }
 
-/** A collaborative document and what it belongs to (more kinds come with agendas and minutes). */
-export type DocumentRef = { kind: 'table-notes'; table: TableRef };
+/** A meeting as permissions see it: its table, whether the actor is invited, its agenda lock. */
+export interface MeetingRef {
+	id: string;
+	table: TableRef;
+	/** The actor is among the meeting's participants. */
+	participant: boolean;
+	status: 'bozza' | 'convocata' | 'svolta' | 'annullata';
+	agendaLocked: boolean;
+}
+
+/** A collaborative document and what it belongs to. */
+export type DocumentRef = { kind: 'table-notes'; table: TableRef } | { kind: 'agenda'; meeting: MeetingRef };
 
 type Rules = {
 	'network.view': undefined;
@@ -38,6 +48,15 @@ type Rules = {
 	'admin.access': undefined;
 	'document.read': DocumentRef;
 	'document.write': DocumentRef;
+	/** Schedule a meeting in this table. */
+	'meeting.create': TableRef;
+	'meeting.view': MeetingRef;
+	/** Edit, reschedule, convene, cancel, run the date poll, take the register, decide proposals. */
+	'meeting.manage': MeetingRef;
+	'meeting.respond': MeetingRef;
+	'agenda.edit': MeetingRef;
+	'agenda.propose': MeetingRef;
+	'template.manage': TableRef;
 };
 export type Action = keyof Rules;
 
@@ -62,9 +81,33 @@ const rules: { [K in Action]: (actor: Actor, resource: Rules[K]) => boolean } = 
 	'invitation.manageAll': isAdmin,
 	'admin.access': isAdmin,
 	// Table notes: whoever may see the table reads them; its members (and admins) write them.
-	'document.read': (a, d) => isAdmin(a) || d.table.visibility === 'network' || belongs(a, d.table.id),
-	'document.write': (a, d) => isAdmin(a) || (!d.table.archived && belongs(a, d.table.id))
+	// Agendas: whoever may see the meeting reads; editing follows 'agenda.edit'.
+	'document.read': (a, d) => (d.kind === 'agenda' ? viewMeeting(a, d.meeting) : isAdmin(a) || d.table.visibility === 'network' || belongs(a, d.table.id)),
+	'document.write': (a, d) => (d.kind === 'agenda' ? editAgenda(a, d.meeting) : isAdmin(a) || (!d.table.archived && belongs(a, d.table.id))),
+	'meeting.create': (a, t) => !t.archived && (isAdmin(a) || coordinates(a, t.id)),
+	'meeting.view': (a, m) => viewMeeting(a, m),
+	'meeting.manage': (a, m) => manageMeeting(a, m),
+	'meeting.respond': (a, m) => m.participant && m.status !== 'annullata',
+	'agenda.edit': (a, m) => editAgenda(a, m),
+	// Members and participants propose items until the meeting has taken place.
+	'agenda.propose': (a, m) => (m.status === 'bozza' || m.status === 'convocata') && !m.table.archived && (m.participant || belongs(a, m.table.id)),
+	'template.manage': (a, t) => !t.archived && (isAdmin(a) || coordinates(a, t.id))
 };
+
+/** Meetings of members-only tables are seen by the table's members and the invited only. */
+function viewMeeting(a: Actor, m: MeetingRef) {
+	return isAdmin(a) || m.participant || m.table.visibility === 'network' || belongs(a, m.table.id);
+}
+function manageMeeting(a: Actor, m: MeetingRef) {
+	return !m.table.archived && (isAdmin(a) || coordinates(a, m.table.id));
+}
+/** Open agenda: members and participants; locked, held or cancelled: coordinators (and admins). */
+function editAgenda(a: Actor, m: MeetingRef) {
+	if (m.status === 'annullata') return false;
+	if (manageMeeting(a, m)) return true;
+	if (m.table.archived || m.agendaLocked || m.status === 'svolta') return false;
+	return m.participant || belongs(a, m.table.id);
+}
 
 type ResourceArg<A extends Action> = Rules[A] extends undefined ? [] : [resource: Rules[A]];
 

@@ -8,6 +8,8 @@ import { getConfig } from './config';
 import { getLogger } from './logger';
 import { openDatabase, type DatabaseHandle, type Db } from './db/client';
 import { isDatabaseEmpty, seedDemoNetwork } from './network/demo-seed';
+import { seedDemoMeetings } from './meetings/demo-seed';
+import { startMailWorker, type MailWorker } from './mail/worker';
 
 /** A start-up refusal with a message meant for the person running the hub. */
 export class StartupError extends Error {}
@@ -18,6 +20,7 @@ interface BootState {
 	ready?: Promise<DatabaseHandle>;
 	seededNow?: boolean;
 	demo?: boolean;
+	mailWorker?: MailWorker;
 }
 const state = (): BootState => {
 	const g = globalThis as typeof globalThis & { [KEY]?: BootState };
@@ -50,11 +53,14 @@ export function ensureReady(): Promise<DatabaseHandle> {
 		const empty = await isDatabaseEmpty(handle.db);
 		if (empty && config.seedDemo) {
 			await seedDemoNetwork(handle.db);
+			await seedDemoMeetings(handle.db);
 			s.seededNow = true;
 		}
 		s.demo = config.seedDemo && (s.seededNow || (await hasDemoAccounts(handle.db)));
 		log.info({ db: handle.kind, ms: Date.now() - started, seeded: !!s.seededNow }, 'database ready');
 		s.handle = handle;
+		// Once per process (this promise is cached on globalThis); stopped by closeDatabase().
+		s.mailWorker ??= startMailWorker(getDatabase, config);
 		return handle;
 	})();
 	// A failed start can be retried (and its error is not cached for ever).
@@ -81,8 +87,17 @@ export const getDatabase = (): Db => getDatabaseHandle().db;
 /** True when this process runs on the demo network (demo accounts exist and seeding is allowed). */
 export const isDemo = (): boolean => !!state().demo;
 
+/** Sends queued mail now rather than at the worker's next tick (no-op without SMTP or worker). */
+export function kickMailWorker(): void {
+	state().mailWorker?.kick();
+}
+
 export async function closeDatabase(): Promise<void> {
 	const s = state();
+	// The worker goes first: a drain in progress finishes its current message on the open database.
+	const worker = s.mailWorker;
+	s.mailWorker = undefined;
+	await worker?.stop();
 	const h = s.handle;
 	s.handle = undefined;
 	s.ready = undefined;

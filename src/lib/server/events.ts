@@ -10,6 +10,13 @@ export interface DomainEvents {
 	'session.revoked': { userId: string; sessionIds?: string[] };
 	/** A table's details or members changed. */
 	'table.changed': { tableId: string };
+	/**
+	 * A meeting changed: details, status, participants, poll answers, RSVPs, proposals or agenda
+	 * lock. `what` says which, so pages can refresh only that part.
+	 */
+	'meeting.updated': { meetingId: string; tableId: string; what: 'details' | 'status' | 'participants' | 'poll' | 'rsvp' | 'attendance' | 'proposals' | 'agenda' };
+	/** New in-app notifications for these people. */
+	'notification.created': { userIds: string[] };
 }
 
 const KEY = Symbol.for('intarsi.events');

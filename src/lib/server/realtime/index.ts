@@ -15,6 +15,7 @@ import { CollabPersistence } from './collab/persistence';
 import { DocumentRegistry, REMOTE } from './collab/document';
 import { attachCollabNamespace, docRoom, type CollabNamespace } from './collab/namespace';
 import { createRedisScaleOut, localOnly, type ScaleOut } from './redis';
+import { Projections } from '../meetings/projection';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -29,12 +30,15 @@ export interface RealtimeOptions {
 	compactAfter?: number;
 	/** Longest wait between two checks of a socket's session (default: until it is due). */
 	sessionRecheckMs?: number;
+	/** Wait after a document change before its projection (agenda items…) is rewritten. */
+	projectionDelayMs?: number;
 }
 
 export interface Realtime {
 	io: RealtimeServer;
 	registry: DocumentRegistry;
 	persistence: CollabPersistence;
+	projections: Projections;
 	mode: 'memory' | 'redis';
 	/** Stop accepting, flush pending document writes, close Redis. */
 	close(): Promise<void>;
@@ -74,6 +78,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 
 	const scale: ScaleOut = options.redisUrl ? await createRedisScaleOut(options.redisUrl, io as unknown as Server) : localOnly;
 	const persistence = new CollabPersistence(options.getDb, { compactAfter: options.compactAfter });
+	const projections = new Projections(options.getDb, options.projectionDelayMs);
 	const collab = io.of(COLLAB_NAMESPACE) as unknown as CollabNamespace;
 	// Each document is a local room: a broadcast is encoded once, whatever the number of readers.
 	// Local only: other instances get updates through their own documents (see redis.ts).
@@ -84,7 +89,8 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 			const target = collab.local.to(docRoom(doc));
 			(except ? target.except(except.id) : target).emit('msg', doc, payload);
 		},
-		options.idleUnloadMs
+		options.idleUnloadMs,
+		(doc) => projections.schedule(doc.name, doc.ydoc)
 	);
 	scale.onResubscribed(() => {
 		void registry.resyncAll().then(
@@ -185,6 +191,25 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 					.catch((err: unknown) => log.warn({ err }, 'disconnecting revoked sockets failed'));
 			}
 		}),
+		subscribe('meeting.updated', ({ meetingId, tableId, what }) => {
+			io.to(`meeting:${meetingId}`).emit('meeting:updated', { meetingId, what });
+			io.to(`table:${tableId}`).emit('meeting:updated', { meetingId, what });
+			// Participants removed or a table turned private: whoever may no longer see it leaves.
+			if (what !== 'participants' && what !== 'details') return;
+			const room = `meeting:${meetingId}`;
+			void (async () => {
+				let changed = false;
+				for (const s of await io.in(room).fetchSockets()) {
+					if ((await mayEnter(options.getDb(), s.data.userId, room)) === 'ok') continue;
+					s.leave(room);
+					changed = true;
+				}
+				if (changed) io.to(room).emit('presence', room, await membersOf(io.of('/'), room));
+			})().catch((err: unknown) => log.warn({ err }, 'meeting room re-check failed'));
+		}),
+		subscribe('notification.created', ({ userIds }) => {
+			for (const userId of userIds) io.to(`user:${userId}`).emit('notification', {});
+		}),
 		subscribe('table.changed', ({ tableId }) => {
 			const room = `table:${tableId}`;
 			io.to(room).emit('table:changed', { tableId });
@@ -206,12 +231,14 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		io,
 		registry,
 		persistence,
+		projections,
 		mode: options.redisUrl ? 'redis' : 'memory',
 		async close() {
 			for (const u of unsubscribers) u();
 			detachCollab();
 			await new Promise<void>((resolve) => io.close(() => resolve()));
 			await Promise.all(announcements);
+			await projections.flush();
 			await registry.closeAll();
 			await persistence.close();
 			await scale.close();

@@ -5,6 +5,7 @@ import { can } from '../authz';
 import { getActor } from '../network/people';
 import { getTable } from '../network/tables';
 import { tableRef } from '../network/guards';
+import { meetingContext } from '../meetings/meetings';
 import { getLogger } from '../logger';
 import type { ClientToServerEvents, PresenceMember, ServerToClientEvents, SocketData } from './events';
 import { colorFor } from '$lib/realtime/colors';
@@ -14,11 +15,17 @@ export { colorFor };
 type RootNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type RootSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-const ROOM = /^table:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ROOM = /^(table|meeting):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const location = z.string().max(200).nullable();
 
 /** May this person be in this room? Rooms are tables for now (meetings come with their issue). */
 export async function mayEnter(db: Db, userId: string, room: string): Promise<'ok' | 'forbidden' | 'not_found'> {
+	if (room.startsWith('meeting:')) {
+		const actor = await getActor(db, userId);
+		const ctx = await meetingContext(db, actor, room.slice('meeting:'.length));
+		if (!ctx) return 'not_found';
+		return can(actor, 'meeting.view', ctx.ref) ? 'ok' : 'forbidden';
+	}
 	const table = await getTable(db, room.slice('table:'.length));
 	if (!table) return 'not_found';
 	return can(await getActor(db, userId), 'table.view', tableRef(table)) ? 'ok' : 'forbidden';

@@ -44,6 +44,8 @@ export class CollabDocument {
 	 */
 	failed = false;
 	onFailure: (() => void) | null = null;
+	/** Called after every change that did not come from storage (projections listen here). */
+	onChange: ((doc: CollabDocument) => void) | null = null;
 
 	constructor(
 		readonly name: string,
@@ -61,6 +63,7 @@ export class CollabDocument {
 
 	private onUpdate(update: Uint8Array, origin: unknown) {
 		if (origin === STORAGE) return;
+		this.onChange?.(this);
 		const author = origin && typeof origin === 'object' ? (origin as Connection) : undefined;
 		if (this.connections.size > (author ? 1 : 0)) this.local(this.name, encodeSyncUpdate(update), author);
 		if (origin === REMOTE) return;
@@ -126,7 +129,8 @@ export class DocumentRegistry {
 		private readonly persistence: CollabPersistence,
 		private readonly broadcaster: Broadcaster,
 		private readonly local: LocalBroadcast,
-		private readonly idleMs = 30_000
+		private readonly idleMs = 30_000,
+		private readonly onChange: ((doc: CollabDocument) => void) | null = null
 	) {}
 
 	/** The loaded document, held until `release` (a held document is never unloaded). */
@@ -160,6 +164,7 @@ export class DocumentRegistry {
 
 	private async load(name: string): Promise<CollabDocument> {
 		const doc = new CollabDocument(name, this.persistence, this.broadcaster, this.local);
+		doc.onChange = this.onChange;
 		doc.onFailure = () => {
 			if (this.docs.get(name)) this.docs.delete(name);
 			this.log.error({ doc: name }, 'update log write failed: document dropped, clients will resync');

@@ -95,10 +95,18 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 		for (const l of failureListeners) l(doc);
 	};
 	// Rights follow the table: members removed, visibility changed, table archived.
-	const recheckListeners = new Set<(tableId: string) => void>();
-	const unsubscribe = subscribe('table.changed', ({ tableId }) => {
-		for (const l of recheckListeners) l(tableId);
-	});
+	// Meetings: participants, status and the agenda lock decide who reads and who writes.
+	const recheckListeners = new Set<(affects: (doc: string) => boolean) => void>();
+	const unsubscribers = [
+		subscribe('table.changed', ({ tableId }) => {
+			for (const l of recheckListeners) l((doc) => doc === `table-notes:${tableId}` || doc.startsWith('agenda:'));
+		}),
+		subscribe('meeting.updated', ({ meetingId, what }) => {
+			if (what === 'details' || what === 'status' || what === 'participants' || what === 'agenda')
+				for (const l of recheckListeners) l((doc) => doc === `agenda:${meetingId}`);
+		})
+	];
+	const unsubscribe = () => unsubscribers.forEach((u) => u());
 
 	nsp.on('connection', (socket: CollabSocket) => {
 		const joined = new Map<string, Joined>();
@@ -113,21 +121,27 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 			socket.emit('collab-error', doc.name, 'server_error', 'rejoin');
 		};
 		failureListeners.add(onDocFailed);
-		const recheck = async (tableId: string) => {
-			const affected = [...joined.entries()].filter(([name]) => name === `table-notes:${tableId}`);
+		const recheck = async (affects: (doc: string) => boolean) => {
+			const affected = [...joined.entries()].filter(([name]) => affects(name));
 			if (!affected.length) return;
 			try {
 				const db = opts.getDb();
 				const actor = await getActor(db, socket.data.userId);
 				for (const [name, entry] of affected) {
-					const ref = await resolveDocument(db, name);
+					const ref = await resolveDocument(db, name, socket.data.userId);
 					if (!ref || !can(actor, 'document.read', ref)) {
 						joined.delete(name);
 						void socket.leave(docRoom(name));
 						entry.doc.removeConnection(entry.conn);
 						opts.registry.release(entry.doc);
 						socket.emit('collab-error', name, 'forbidden');
-					} else entry.access = can(actor, 'document.write', ref) ? 'write' : 'read';
+					} else {
+						const access: Access = can(actor, 'document.write', ref) ? 'write' : 'read';
+						if (access !== entry.access) {
+							entry.access = access;
+							socket.emit('collab-access', name, access);
+						}
+					}
 				}
 			} catch (err) {
 				log.warn({ err }, 'rights re-check failed');
@@ -151,7 +165,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 			let doc: CollabDocument | null = null;
 			try {
 				const db = opts.getDb();
-				const ref = await resolveDocument(db, name);
+				const ref = await resolveDocument(db, name, socket.data.userId);
 				if (!ref) throw new Refused('not_found');
 				const actor = await getActor(db, socket.data.userId);
 				if (!can(actor, 'document.read', ref)) throw new Refused('forbidden');
