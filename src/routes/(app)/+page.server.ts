@@ -5,8 +5,10 @@ import { organizations, users } from '$lib/server/db/schema';
 import { listVisibleTables } from '$lib/server/network/tables';
 import { listPendingInvitations } from '$lib/server/network/invitations';
 import { can } from '$lib/server/authz';
+import { meetingsDashboard } from '$lib/server/meetings/meetings';
 
-export const load: PageServerLoad = async ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url, depends }) => {
+	depends('meetings:list');
 	const db = getDatabase();
 	const actor = locals.actor!;
 	const [tables, [orgs], [people]] = await Promise.all([
@@ -19,6 +21,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		welcome: url.searchParams.has('welcome'),
 		myTables: tables.filter((t) => t.myRole).map((t) => ({ id: t.id, name: t.name, kind: t.kind, role: t.myRole!, members: t.members, visibility: t.visibility })),
 		stats: { partners: orgs?.n ?? 0, people: people?.n ?? 0, tables: tables.length },
-		pendingInvitations: admin ? (await listPendingInvitations(db)).length : null
+		pendingInvitations: admin ? (await listPendingInvitations(db)).length : null,
+		meetings: await meetingsDashboard(db, actor)
 	};
 };

@@ -1,7 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { getDatabase } from '$lib/server/boot';
+import { getDatabase, kickMailWorker } from '$lib/server/boot';
+import { publicBaseUrl } from '$lib/server/links';
 import { can } from '$lib/server/authz';
 import { loadTableFor, tableRef } from '$lib/server/network/guards';
 import {
@@ -16,6 +17,7 @@ import { listPeople } from '$lib/server/network/people';
 import { listOrganizations } from '$lib/server/network/organizations';
 import { createInvitation, getInvitation, invitationInput, listPendingInvitations, revokeInvitation } from '$lib/server/network/invitations';
 import { parseForm, uuidField } from '$lib/server/validation';
+import { listTableMeetings } from '$lib/server/meetings/meetings';
 import { DomainError } from '$lib/server/errors';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
@@ -42,8 +44,11 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 			update: can(locals.actor, 'table.update', ref),
 			archive: can(locals.actor, 'table.archive', ref),
 			invite: can(locals.actor, 'invitation.create', { tableId: table.id }),
-			writeNotes: can(locals.actor, 'document.write', { kind: 'table-notes', table: ref })
+			writeNotes: can(locals.actor, 'document.write', { kind: 'table-notes', table: ref }),
+			schedule: can(locals.actor, 'meeting.create', ref),
+			templates: can(locals.actor, 'template.manage', ref)
 		},
+		meetings: await listTableMeetings(db, table.id),
 		candidates: manage
 			? (await listPeople(db))
 					.filter((p) => !memberIds.has(p.id))
@@ -110,8 +115,9 @@ export const actions: Actions = {
 		const parsed = parseForm(invitationInput, form);
 		if (!parsed.ok) return fail(400, { action: 'invite', errors: parsed.errors, values: parsed.values });
 		try {
-			const { token, invitation } = await createInvitation(db, actor, parsed.data);
-			return { action: 'invite', success: true, link: `${event.url.origin}/invite/${token}`, email: invitation.email, expiresAt: invitation.expiresAt };
+			const { link, invitation } = await createInvitation(db, actor, parsed.data, { baseUrl: publicBaseUrl(event.url.origin) });
+			kickMailWorker();
+			return { action: 'invite', success: true, link, email: invitation.email, expiresAt: invitation.expiresAt };
 		} catch (err) {
 			return domainFail(err, 'invite', parsed.values);
 		}
