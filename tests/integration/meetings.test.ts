@@ -375,7 +375,9 @@ describeEachDb('meetings: agenda', (get) => {
 		expect(told.map((n) => n.userId).sort()).toEqual([w.coord.id, w.m1.id, w.m2.id].sort());
 		const [mrow] = await db.select().from(meetings).where(eq(meetings.id, m.id));
 		expect(mrow!.agendaChangedAt).not.toBeNull();
-		// "Changed since I last looked" for participants.
+		// "Changed since I last looked" for participants (never looked: not flagged, notifications tell).
+		expect((await listMyMeetings(db, w.m1)).find((x) => x.id === m.id)!.agendaChanged).toBe(false);
+		await db.update(meetingParticipants).set({ agendaSeenAt: new Date(t0.getTime() - 3600_000) }).where(eq(meetingParticipants.userId, w.m1.id));
 		const mine = await listMyMeetings(db, w.m1);
 		expect(mine.find((x) => x.id === m.id)!.agendaChanged).toBe(true);
 		await db.update(meetingParticipants).set({ agendaSeenAt: new Date(Date.now() + 3600_000) }).where(eq(meetingParticipants.userId, w.m1.id));

@@ -13,7 +13,7 @@ import { conveneMeeting, createMeeting, markHeld, respond, setAttendance } from 
 import { addSlot, answerSlots } from './polls';
 import { agendaDoc, createTemplate, proposeItem, startAgenda } from './agenda';
 import { editDocument } from '../realtime/collab/edit';
-import { appendItems } from '$lib/agenda/model';
+import { addItem, appendItems } from '$lib/agenda/model';
 import { parseRomeLocal } from '$lib/time/rome';
 
 const at = (day: string, time: string) => {
@@ -76,11 +76,12 @@ export async function seedDemoMeetings(db: Db, now = new Date()): Promise<void> 
 	await editDocument(
 		() => db,
 		agendaDoc(past.id),
+		// Before "Varie ed eventuali", which stays last.
 		(doc) =>
-			void appendItems(doc, [
-				{ title: 'Mappatura dei servizi del territorio per le famiglie accolte', kind: 'discussione', durationMinutes: 40 },
-				{ title: 'Calendario degli sportelli sociali condivisi', kind: 'decisione', durationMinutes: 20 }
-			])
+			[
+				{ title: 'Mappatura dei servizi del territorio per le famiglie accolte', kind: 'discussione' as const, durationMinutes: 40 },
+				{ title: 'Calendario degli sportelli sociali condivisi', kind: 'decisione' as const, durationMinutes: 20 }
+			].forEach((item, i) => addItem(doc, item, 2 + i))
 	);
 	await conveneMeeting(db, malagoli, past.id);
 	const pastStart = at(pastDay, '10:00');
@@ -117,11 +118,11 @@ export async function seedDemoMeetings(db: Db, now = new Date()): Promise<void> 
 		() => db,
 		agendaDoc(next.id),
 		(doc) =>
-			void appendItems(doc, [
-				{ title: 'Sportello sociale: tempi di primo accesso', kind: 'informativa', durationMinutes: 20, presenterUserId: barbieri.id },
-				{ title: 'Percorsi abitativi condivisi con il progetto SAI', kind: 'discussione', durationMinutes: 30 },
-				{ title: 'Formazione congiunta sulla mediazione linguistico-culturale', kind: 'decisione', durationMinutes: 20 }
-			])
+			[
+				{ title: 'Sportello sociale: tempi di primo accesso', kind: 'informativa' as const, durationMinutes: 20, presenterUserId: barbieri.id },
+				{ title: 'Percorsi abitativi condivisi con il progetto SAI', kind: 'discussione' as const, durationMinutes: 30 },
+				{ title: 'Formazione congiunta sulla mediazione linguistico-culturale', kind: 'decisione' as const, durationMinutes: 20 }
+			].forEach((item, i) => addItem(doc, item, 2 + i))
 	);
 	await conveneMeeting(db, malagoli, next.id);
 	await respond(db, barbieri, next.id, 'yes');

@@ -575,7 +575,8 @@ export async function listMyMeetings(db: Db, actor: Actor, opts: { from?: Date; 
 		onlineUrl: r.onlineUrl,
 		status: r.status,
 		myRsvp: r.myRsvp ?? null,
-		agendaChanged: !!r.myRsvp && !!r.agendaChangedAt && (!r.agendaSeenAt || r.agendaSeenAt < r.agendaChangedAt)
+		// Changed since I last looked (an agenda never opened is not "changed": its notifications tell).
+		agendaChanged: !!r.agendaChangedAt && !!r.agendaSeenAt && r.agendaSeenAt < r.agendaChangedAt
 	}));
 }
 
