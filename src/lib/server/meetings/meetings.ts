@@ -74,6 +74,18 @@ export const attendanceEntry = z.object({
 	delegateName: z.string().trim().max(200).nullable().optional()
 });
 
+/** The columns a meeting's form sets. */
+const detailColumns = (input: MeetingInput) => ({
+	title: input.title,
+	description: input.description ?? null,
+	startsAt: input.start ?? null,
+	endsAt: input.end ?? null,
+	address: input.address ?? null,
+	onlineUrl: input.onlineUrl ?? null,
+	chairId: input.chairId ?? null,
+	secretaryId: input.secretaryId ?? null
+});
+
 export async function getMeeting(db: Db, id: string): Promise<Meeting | null> {
 	const [row] = await db
 		.select()
@@ -142,14 +154,7 @@ export async function createMeeting(db: Db, actor: Actor, tableId: string, input
 			.insert(meetings)
 			.values({
 				tableId,
-				title: input.title,
-				description: input.description ?? null,
-				startsAt: input.start ?? null,
-				endsAt: input.end ?? null,
-				address: input.address ?? null,
-				onlineUrl: input.onlineUrl ?? null,
-				chairId: input.chairId ?? null,
-				secretaryId: input.secretaryId ?? null,
+				...detailColumns(input),
 				createdBy: actor.id,
 				updatedBy: actor.id
 			})
@@ -205,14 +210,7 @@ export async function updateMeeting(db: Db, actor: Actor, id: string, input: Mee
 		const [row] = await tx
 			.update(meetings)
 			.set({
-				title: input.title,
-				description: input.description ?? null,
-				startsAt: input.start ?? null,
-				endsAt: input.end ?? null,
-				address: input.address ?? null,
-				onlineUrl: input.onlineUrl ?? null,
-				chairId: input.chairId ?? null,
-				secretaryId: input.secretaryId ?? null,
+				...detailColumns(input),
 				sequence: convened ? sql`${meetings.sequence} + 1` : meetings.sequence,
 				updatedAt: new Date(),
 				updatedBy: actor.id

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDatabase, kickMailWorker } from '$lib/server/boot';
 import { can } from '$lib/server/authz';
-import { parseForm, uuidField, optionalText } from '$lib/server/validation';
+import { parseForm, requiredText, uuidField } from '$lib/server/validation';
+import { DomainError } from '$lib/server/errors';
 import { domainFail, loadMeetingFor } from '$lib/server/meetings/guards';
 import {
 	addParticipants,
@@ -101,117 +102,52 @@ async function ctx(event: RequestEvent) {
 	return { db, actor, id: event.params.id };
 }
 
+type Ctx = Awaited<ReturnType<typeof ctx>>;
+
+/**
+ * One form action: the meeting must be visible, the form valid (`schema`), then `run` (a service
+ * that checks the finer right); domain errors come back as form errors under the action's name.
+ */
+function action<S extends z.ZodType>(name: string, schema: S, run: (c: Ctx, data: z.output<S>) => Promise<unknown>, opts: { mail?: boolean } = {}) {
+	return async (event: RequestEvent) => {
+		const c = await ctx(event);
+		const parsed = parseForm(schema, await event.request.formData());
+		if (!parsed.ok) return fail(400, { action: name, errors: parsed.errors, values: parsed.values });
+		try {
+			await run(c, parsed.data);
+		} catch (err) {
+			return domainFail(err, name, parsed.values);
+		}
+		if (opts.mail) kickMailWorker();
+		return { action: name, success: true };
+	};
+}
+
 const proposalRef = z.object({ proposalId: uuidField });
 const personRef = z.object({ userId: uuidField });
 const slotRef = z.object({ slotId: uuidField });
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true', z.boolean());
+const none = z.object({});
 
 export const actions: Actions = {
-	rsvp: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(rsvpInput, await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'rsvp', errors: parsed.errors });
-		try {
-			await respond(db, actor, id, parsed.data.answer);
-		} catch (err) {
-			return domainFail(err, 'rsvp');
-		}
-		return { action: 'rsvp', success: true };
-	},
-	convene: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(z.object({ lockAgenda: checkbox }), await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'convene', errors: parsed.errors });
-		try {
-			await conveneMeeting(db, actor, id, { lockAgenda: parsed.data.lockAgenda });
-		} catch (err) {
-			return domainFail(err, 'convene');
-		}
-		kickMailWorker();
-		return { action: 'convene', success: true };
-	},
-	cancel: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(cancelInput, await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'cancel', errors: parsed.errors, values: parsed.values });
-		try {
-			await cancelMeeting(db, actor, id, parsed.data.reason);
-		} catch (err) {
-			return domainFail(err, 'cancel');
-		}
-		kickMailWorker();
-		return { action: 'cancel', success: true };
-	},
-	held: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		try {
-			await markHeld(db, actor, id);
-		} catch (err) {
-			return domainFail(err, 'held');
-		}
-		return { action: 'held', success: true };
-	},
-	lock: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(z.object({ locked: checkbox }), await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'lock', errors: parsed.errors });
-		try {
-			await setAgendaLock(db, actor, id, parsed.data.locked);
-		} catch (err) {
-			return domainFail(err, 'lock');
-		}
-		return { action: 'lock', success: true };
-	},
-	addParticipants: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(z.object({ userId: z.preprocess((v) => (Array.isArray(v) ? v : v ? [v] : []), z.array(uuidField).min(1, 'error_required').max(200)) }), await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'addParticipants', errors: parsed.errors });
-		try {
-			await addParticipants(db, actor, id, parsed.data.userId);
-		} catch (err) {
-			return domainFail(err, 'addParticipants');
-		}
-		kickMailWorker();
-		return { action: 'addParticipants', success: true };
-	},
-	removeParticipant: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(personRef, await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'removeParticipant', errors: parsed.errors });
-		try {
-			await removeParticipant(db, actor, id, parsed.data.userId);
-		} catch (err) {
-			return domainFail(err, 'removeParticipant');
-		}
-		kickMailWorker();
-		return { action: 'removeParticipant', success: true };
-	},
-	addSlot: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(slotInput, await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'addSlot', errors: parsed.errors, values: parsed.values });
-		try {
-			await addSlot(db, actor, id, parsed.data);
-		} catch (err) {
-			return domainFail(err, 'addSlot', parsed.values);
-		}
-		return { action: 'addSlot', success: true };
-	},
-	removeSlot: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(slotRef, await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'removeSlot', errors: parsed.errors });
-		try {
-			await removeSlot(db, actor, id, parsed.data.slotId);
-		} catch (err) {
-			return domainFail(err, 'removeSlot');
-		}
-		return { action: 'removeSlot', success: true };
-	},
+	rsvp: action('rsvp', rsvpInput, ({ db, actor, id }, d) => respond(db, actor, id, d.answer)),
+	convene: action('convene', z.object({ lockAgenda: checkbox }), ({ db, actor, id }, d) => conveneMeeting(db, actor, id, { lockAgenda: d.lockAgenda }), { mail: true }),
+	cancel: action('cancel', cancelInput, ({ db, actor, id }, d) => cancelMeeting(db, actor, id, d.reason), { mail: true }),
+	held: action('held', none, ({ db, actor, id }) => markHeld(db, actor, id)),
+	lock: action('lock', z.object({ locked: checkbox }), ({ db, actor, id }, d) => setAgendaLock(db, actor, id, d.locked)),
+	addParticipants: action(
+		'addParticipants',
+		z.object({ userId: z.preprocess((v) => (Array.isArray(v) ? v : v ? [v] : []), z.array(uuidField).min(1, 'error_required').max(200)) }),
+		({ db, actor, id }, d) => addParticipants(db, actor, id, d.userId),
+		{ mail: true }
+	),
+	removeParticipant: action('removeParticipant', personRef, ({ db, actor, id }, d) => removeParticipant(db, actor, id, d.userId), { mail: true }),
+	addSlot: action('addSlot', slotInput, ({ db, actor, id }, d) => addSlot(db, actor, id, d)),
+	removeSlot: action('removeSlot', slotRef, ({ db, actor, id }, d) => removeSlot(db, actor, id, d.slotId)),
 	answerPoll: async (event) => {
 		const { db, actor, id } = await ctx(event);
 		const form = await event.request.formData();
-		// Fields "slot-<uuid>" = sì | se necessario | no.
+		// Fields "slot-<uuid>" = yes | ifneeded | no.
 		const answers: Record<string, (typeof pollAnswers)[number]> = {};
 		for (const [k, v] of form.entries()) {
 			if (!k.startsWith('slot-') || typeof v !== 'string') continue;
@@ -226,62 +162,16 @@ export const actions: Actions = {
 		}
 		return { action: 'answerPoll', success: true };
 	},
-	pickSlot: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(slotRef.extend({ convene: checkbox, lockAgenda: checkbox }), await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'pickSlot', errors: parsed.errors });
-		try {
-			await pickSlot(db, actor, id, parsed.data.slotId, { convene: parsed.data.convene, lockAgenda: parsed.data.lockAgenda });
-		} catch (err) {
-			return domainFail(err, 'pickSlot');
-		}
-		kickMailWorker();
-		return { action: 'pickSlot', success: true };
-	},
-	propose: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(proposalInput, await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'propose', errors: parsed.errors, values: parsed.values });
-		try {
-			await proposeItem(db, actor, id, parsed.data);
-		} catch (err) {
-			return domainFail(err, 'propose', parsed.values);
-		}
-		return { action: 'propose', success: true };
-	},
-	accept: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(proposalRef, await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'accept', errors: parsed.errors });
-		try {
-			await acceptProposal(db, actor, id, parsed.data.proposalId);
-		} catch (err) {
-			return domainFail(err, 'accept');
-		}
-		return { action: 'accept', success: true };
-	},
-	decline: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(proposalRef.and(declineInput), await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'decline', errors: parsed.errors, values: parsed.values });
-		try {
-			await declineProposal(db, actor, id, parsed.data.proposalId, parsed.data.reason);
-		} catch (err) {
-			return domainFail(err, 'decline', parsed.values);
-		}
-		return { action: 'decline', success: true };
-	},
-	withdraw: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(proposalRef, await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'withdraw', errors: parsed.errors });
-		try {
-			await withdrawProposal(db, actor, id, parsed.data.proposalId);
-		} catch (err) {
-			return domainFail(err, 'withdraw');
-		}
-		return { action: 'withdraw', success: true };
-	},
+	pickSlot: action(
+		'pickSlot',
+		slotRef.extend({ convene: checkbox, lockAgenda: checkbox }),
+		({ db, actor, id }, d) => pickSlot(db, actor, id, d.slotId, { convene: d.convene, lockAgenda: d.lockAgenda }),
+		{ mail: true }
+	),
+	propose: action('propose', proposalInput, ({ db, actor, id }, d) => proposeItem(db, actor, id, d)),
+	accept: action('accept', proposalRef, ({ db, actor, id }, d) => acceptProposal(db, actor, id, d.proposalId)),
+	decline: action('decline', proposalRef.and(declineInput), ({ db, actor, id }, d) => declineProposal(db, actor, id, d.proposalId, d.reason)),
+	withdraw: action('withdraw', proposalRef, ({ db, actor, id }, d) => withdrawProposal(db, actor, id, d.proposalId)),
 	attendance: async (event) => {
 		const { db, actor, id } = await ctx(event);
 		const form = await event.request.formData();
@@ -298,21 +188,10 @@ export const actions: Actions = {
 		try {
 			await setAttendance(db, actor, id, entries);
 		} catch (err) {
-			if (err instanceof Error && 'field' in err && typeof err.field === 'string') return domainFail(Object.assign(err, { field: `att-${err.field}` }), 'attendance');
+			if (err instanceof DomainError && err.field) return domainFail(new DomainError(err.code, `att-${err.field}`, err.status), 'attendance');
 			return domainFail(err, 'attendance');
 		}
 		return { action: 'attendance', success: true };
 	},
-	saveTemplate: async (event) => {
-		const { db, actor, id } = await ctx(event);
-		const parsed = parseForm(z.object({ name: optionalText(160).pipe(z.string('error_required')) }), await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'saveTemplate', errors: parsed.errors, values: parsed.values });
-		try {
-			await templateFromAgenda(db, actor, id, parsed.data.name);
-		} catch (err) {
-			return domainFail(err, 'saveTemplate', parsed.values);
-		}
-		return { action: 'saveTemplate', success: true };
-	}
+	saveTemplate: action('saveTemplate', z.object({ name: requiredText(160) }), ({ db, actor, id }, d) => templateFromAgenda(db, actor, id, d.name))
 };
-
