@@ -136,8 +136,11 @@ describeEachDb('meetings: scheduling', (get) => {
 		expect(ics).toContain(`UID:${m.id}`);
 		expect(ics).toContain('SEQUENCE:1');
 
+		await respond(db, w.m1, m.id, 'yes');
 		const moved = await updateMeeting(db, w.coord, m.id, parse(meetingInput, { title: 'Convocazione', start: '2026-12-04T15:00', end: '2026-12-04T17:00', onlineUrl: 'https://meet.example.org/abc' }));
 		expect(moved.sequence).toBe(2);
+		// Answers were for the old time: everyone is asked again.
+		expect(rsvpTally(await listParticipants(db, moved)).yes).toBe(0);
 		expect((await db.select().from(notifications).where(and(eq(notifications.kind, 'notif_meeting_rescheduled'), eq(notifications.link, `/meetings/${m.id}`)))).length).toBe(2);
 		// No change, no new sequence.
 		const same = await updateMeeting(db, w.coord, m.id, parse(meetingInput, { title: 'Convocazione', start: '2026-12-04T15:00', end: '2026-12-04T17:00', onlineUrl: 'https://meet.example.org/abc' }));
@@ -232,7 +235,7 @@ describeEachDb('meetings: scheduling', (get) => {
 		expect(seenByInvited).toEqual([expect.objectContaining({ userId: open.coord.id, title: 'Riservata' })]);
 		const other = await makePerson(db, { role: 'coordinator' });
 		const seenByOther = await findOverlaps(db, await actorFor(db, other), [open.coord.id], start, end);
-		expect(seenByOther).toEqual([expect.objectContaining({ userId: open.coord.id, title: null })]);
+		expect(seenByOther).toEqual([{ userId: open.coord.id, name: expect.any(String), meetingId: null, title: null, startsAt: null, endsAt: null }]);
 		// Not overlapping: back to back.
 		expect(await findOverlaps(db, open.coord, [open.coord.id], new Date('2026-12-20T11:00:00Z'), new Date('2026-12-20T12:00:00Z'))).toHaveLength(0);
 		// Cancelled meetings do not count.
@@ -264,9 +267,17 @@ describeEachDb('meetings: date poll', (get) => {
 		]);
 		expect(grid.bestSlotId).toBe(s2.id);
 		expect(grid.answers[w.m1.id]).toEqual({ [s1.id]: 'yes', [s2.id]: 'yes' });
-		const convened = await pickSlot(db, w.coord, m.id, s2.id, { convene: true });
+		// Two coordinators pick at once: one schedules, the other is told the poll is closed.
+		const other = await actorFor(db, await makePerson(db, { role: 'admin' }));
+		const picks = await Promise.allSettled([pickSlot(db, w.coord, m.id, s2.id, { convene: true }), pickSlot(db, other, m.id, s1.id, { convene: true })]);
+		expect(picks.filter((p) => p.status === 'fulfilled')).toHaveLength(1);
+		expect(picks.find((p) => p.status === 'rejected')).toMatchObject({ reason: { code: expect.stringMatching(/error_poll_closed|error_meeting_not_draft/) } });
+		const winner = picks.findIndex((p) => p.status === 'fulfilled');
+		const convened = (picks[winner] as PromiseFulfilledResult<Awaited<ReturnType<typeof pickSlot>>>).value;
+		const expectedStart = winner === 0 ? '2026-12-02T14:00:00.000Z' : '2026-12-01T09:00:00.000Z';
 		expect(convened!.status).toBe('convocata');
-		expect(convened!.startsAt!.toISOString()).toBe('2026-12-02T14:00:00.000Z');
+		expect(convened!.startsAt!.toISOString()).toBe(expectedStart);
+		expect(convened!.sequence).toBe(1);
 		await expect(answerSlots(db, w.m1, m.id, { [s1.id]: 'no' })).rejects.toMatchObject({ code: 'error_poll_closed' });
 	});
 });
@@ -343,6 +354,10 @@ describeEachDb('meetings: agenda', (get) => {
 		);
 		const firstItems = readItems(await readDocument(() => db, agendaDoc(first.id)));
 		expect(firstItems.map((i) => i.title)).toEqual(['Approvazione del verbale precedente', 'Verifica delle azioni', 'Housing first: stato dei progetti']);
+		// Only a convened (or held) meeting counts as "the previous one".
+		const draftSecond = await createMeeting(db, w.coord, w.table.id, input({ title: 'Bozza', start: '2026-12-01T10:00', end: '2026-12-01T12:00' }));
+		expect(await startAgenda(db, w.coord, draftSecond.id, { copyPrevious: true })).toBe(0);
+		await conveneMeeting(db, w.coord, first.id);
 		const second = await createMeeting(db, w.coord, w.table.id, input({ title: 'Seconda', start: '2026-12-05T10:00', end: '2026-12-05T12:00' }));
 		expect(await startAgenda(db, w.coord, second.id, { copyPrevious: true })).toBe(3);
 		const secondItems = readItems(await readDocument(() => db, agendaDoc(second.id)));

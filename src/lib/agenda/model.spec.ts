@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addItem, appendItems, itemText, itemsOf, moveItem, readItems, removeItem, runningTimes, setItemField } from './model';
+import { AgendaFullError, MAX_ITEMS, addItem, appendItems, itemText, itemsOf, moveItem, readItems, removeItem, runningTimes, setItemField, setLinks } from './model';
 
 const sync = (a: Y.Doc, b: Y.Doc) => {
 	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
@@ -82,5 +82,42 @@ describe('agenda document model', () => {
 		expect(totalMinutes).toBe(65);
 		expect(items.map((i) => i.startOffsetMinutes)).toEqual([0, 15, 45]);
 		expect(items[2]!.startsAt!.toISOString()).toBe('2026-11-26T09:45:00.000Z');
+	});
+
+	it('keeps a faulty writer from breaking readers: control characters, duplicate links, odd ids, too many items', () => {
+		const d = new Y.Doc();
+		const [id] = appendItems(d, [{ title: 'Punto\u0000 uno', notes: 'a\u0007b\nc' }]);
+		setLinks(d, id!, ['https://a.it', 'https://a.it/', 'https://b.it']);
+		expect(readItems(d)[0]).toMatchObject({ title: 'Punto uno', notes: 'ab\nc', links: ['https://a.it/', 'https://b.it/'] });
+		const odd = new Y.Map<unknown>();
+		odd.set('title', 'x');
+		itemsOf(d).set('x'.repeat(65), odd);
+		itemsOf(d).set('with space', odd.clone());
+		expect(readItems(d)).toHaveLength(1);
+		const many = new Y.Doc();
+		many.transact(() => {
+			for (let i = 0; i < MAX_ITEMS + 5; i++) {
+				const m = new Y.Map<unknown>();
+				m.set('order', `a${String(i).padStart(4, '0')}`);
+				itemsOf(many).set(`i${i}`, m);
+			}
+		});
+		expect(readItems(many)).toHaveLength(MAX_ITEMS);
+		// Adding to a full agenda changes nothing and says why.
+		const before = Y.encodeStateVector(many);
+		expect(() => appendItems(many, [{ title: 'troppo' }])).toThrow(AgendaFullError);
+		expect(Y.encodeStateVector(many)).toEqual(before);
+	});
+
+	it('moves an item to the right place even when the keys around it tie', () => {
+		const d = new Y.Doc();
+		const ids = appendItems(d, [{ title: 'A' }, { title: 'B' }, { title: 'C' }, { title: 'D' }]);
+		// Simulate concurrent inserts that produced equal keys.
+		for (const id of ids) (itemsOf(d).get(id) as Y.Map<unknown>).set('order', 'a0');
+		const order = titles(d);
+		moveItem(d, ids[0]!, 2);
+		const expected = order.filter((t) => t !== 'A');
+		expected.splice(2, 0, 'A');
+		expect(titles(d)).toEqual(expected);
 	});
 });

@@ -55,7 +55,20 @@ export interface AgendaItem {
 
 export const itemsOf = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('items');
 
-const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : v instanceof Y.Text ? v.toString().slice(0, max) : '');
+/** Control characters (NUL above all: PostgreSQL refuses it) go; tabs and newlines stay. */
+// eslint-disable-next-line no-control-regex
+const clean = (v: string) => v.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+const str = (v: unknown, max: number) => clean(typeof v === 'string' ? v : v instanceof Y.Text ? v.toString() : '').slice(0, max);
+/** Item ids are UUIDs when we make them; anything else a faulty client wrote must stay short and plain. */
+const ITEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Thrown when an agenda would exceed MAX_ITEMS (before anything is changed). */
+export class AgendaFullError extends Error {
+	readonly code = 'error_agenda_full';
+	constructor() {
+		super('agenda_full');
+	}
+}
 const optId = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 64 ? v : null);
 
 export function clampDuration(v: unknown): number {
@@ -78,7 +91,7 @@ export function safeLink(v: unknown): string | null {
 export function readItems(doc: Y.Doc): AgendaItem[] {
 	const out: AgendaItem[] = [];
 	itemsOf(doc).forEach((value, id) => {
-		if (!(value instanceof Y.Map)) return;
+		if (!(value instanceof Y.Map) || !ITEM_ID.test(id)) return;
 		const kind = value.get('kind');
 		const links = value.get('links');
 		out.push({
@@ -90,13 +103,18 @@ export function readItems(doc: Y.Doc): AgendaItem[] {
 			durationMinutes: clampDuration(value.get('duration')),
 			presenterUserId: optId(value.get('presenterUserId')),
 			presenterOrganizationId: optId(value.get('presenterOrganizationId')),
-			presenterName: typeof value.get('presenterName') === 'string' ? (value.get('presenterName') as string).slice(0, 200) || null : null,
-			links: links instanceof Y.Array ? links.toArray().map(safeLink).filter((l): l is string => !!l).slice(0, MAX_LINKS) : [],
+			presenterName: str(value.get('presenterName'), 200) || null,
+			links: links instanceof Y.Array ? cleanLinks(links.toArray()) : [],
 			proposalId: optId(value.get('proposalId'))
 		});
 	});
 	out.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-	return out;
+	return out.slice(0, MAX_ITEMS);
+}
+
+/** http(s) links only, each once, at most MAX_LINKS. */
+function cleanLinks(values: unknown[]): string[] {
+	return [...new Set(values.map(safeLink).filter((l): l is string => !!l))].slice(0, MAX_LINKS);
 }
 
 export function newItemId(): string {
@@ -118,26 +136,27 @@ function buildItem(init: AgendaItemInit, order: string): Y.Map<unknown> {
 	m.set('presenterOrganizationId', init.presenterOrganizationId ?? null);
 	m.set('presenterName', init.presenterName ?? null);
 	const links = new Y.Array<string>();
-	const clean = (init.links ?? []).map(safeLink).filter((l): l is string => !!l).slice(0, MAX_LINKS);
-	if (clean.length) links.push(clean);
+	const valid = cleanLinks(init.links ?? []);
+	if (valid.length) links.push(valid);
 	m.set('links', links);
 	m.set('proposalId', init.proposalId ?? null);
 	return m;
 }
 
-/** A key between two neighbours; when they tie (concurrent inserts), the whole list is renumbered. */
-function keyAt(doc: Y.Doc, items: AgendaItem[], index: number): string {
-	const prev = items[index - 1]?.order ?? null;
-	const next = items[index]?.order ?? null;
-	if (prev !== null && next !== null && prev >= next) {
-		renumber(doc, items);
-		return keyAt(doc, readItems(doc), index);
-	}
+/**
+ * A key for position `index` among `items` (which leave out the item being placed, `exclude`);
+ * when neighbours tie (concurrent inserts) or are malformed, the whole list is renumbered first.
+ */
+function keyAt(doc: Y.Doc, items: AgendaItem[], index: number, exclude?: string, renumbered = false): string {
+	const prev = items[index - 1]?.order || null;
+	const next = items[index]?.order || null;
 	try {
-		return generateKeyBetween(prev || null, next || null);
-	} catch {
-		renumber(doc, items);
-		return keyAt(doc, readItems(doc), index);
+		if (prev !== null && next !== null && prev >= next) throw new Error('tie');
+		return generateKeyBetween(prev, next);
+	} catch (err) {
+		if (renumbered) throw err;
+		renumber(doc, readItems(doc));
+		return keyAt(doc, readItems(doc).filter((i) => i.id !== exclude), index, exclude, true);
 	}
 }
 
@@ -149,17 +168,18 @@ function renumber(doc: Y.Doc, items: AgendaItem[]) {
 
 /** Adds an item at `index` (default: the end); returns its id. */
 export function addItem(doc: Y.Doc, init: AgendaItemInit, index?: number, id = newItemId()): string {
+	const items = readItems(doc);
+	if (items.length >= MAX_ITEMS) throw new AgendaFullError();
 	doc.transact(() => {
-		const items = readItems(doc);
-		if (items.length >= MAX_ITEMS) throw new Error('agenda_full');
 		const at = index === undefined ? items.length : Math.max(0, Math.min(index, items.length));
-		itemsOf(doc).set(id, buildItem(init, keyAt(doc, items, at)));
+		itemsOf(doc).set(id, buildItem(init, keyAt(doc, items, at, id)));
 	});
 	return id;
 }
 
-/** Adds several items at the end, in order (templates, previous agenda). */
+/** Adds several items at the end, in order (templates, previous agenda); all or none. */
 export function appendItems(doc: Y.Doc, inits: AgendaItemInit[]): string[] {
+	if (readItems(doc).length + inits.length > MAX_ITEMS) throw new AgendaFullError();
 	const ids: string[] = [];
 	doc.transact(() => {
 		for (const init of inits) ids.push(addItem(doc, init));
@@ -176,7 +196,7 @@ export function moveItem(doc: Y.Doc, id: string, toIndex: number) {
 		const rest = items.filter((i) => i.id !== id);
 		const at = Math.max(0, Math.min(toIndex, rest.length));
 		if (at === from) return;
-		(itemsOf(doc).get(id) as Y.Map<unknown>).set('order', keyAt(doc, rest, at));
+		(itemsOf(doc).get(id) as Y.Map<unknown>).set('order', keyAt(doc, rest, at, id));
 	});
 }
 
@@ -212,7 +232,7 @@ export function itemText(doc: Y.Doc, id: string, field: 'title' | 'notes'): Y.Te
 export function setLinks(doc: Y.Doc, id: string, links: string[]) {
 	const m = itemMap(doc, id);
 	if (!m) return;
-	const clean = links.map(safeLink).filter((l): l is string => !!l).slice(0, MAX_LINKS);
+	const valid = cleanLinks(links);
 	doc.transact(() => {
 		let arr = m.get('links');
 		if (!(arr instanceof Y.Array)) {
@@ -221,7 +241,7 @@ export function setLinks(doc: Y.Doc, id: string, links: string[]) {
 		}
 		const a = arr as Y.Array<string>;
 		a.delete(0, a.length);
-		if (clean.length) a.push(clean);
+		if (valid.length) a.push(valid);
 	});
 }
 

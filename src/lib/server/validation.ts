@@ -50,13 +50,13 @@ export function zodErrors(error: z.ZodError): FieldErrors {
 /** Trimmed text; empty means absent. */
 export const optionalText = (max = 2000) =>
 	z.preprocess(
-		(v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v),
+		(v) => (typeof v === 'string' ? (stripControl(v).trim() === '' ? undefined : stripControl(v).trim()) : v),
 		z.string().max(max, 'error_too_long').optional()
 	);
 
 export const requiredText = (max = 200) =>
 	z.preprocess(
-		(v) => (typeof v === 'string' ? v.trim() : v),
+		(v) => (typeof v === 'string' ? stripControl(v).trim() : v),
 		z.string('error_required').min(1, 'error_required').max(max, 'error_too_long')
 	);
 

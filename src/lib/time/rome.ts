@@ -49,7 +49,7 @@ export function parseRomeLocal(value: string): LocalParseResult {
 	const m = LOCAL_RE.exec(value.trim());
 	if (!m) return { ok: false, reason: 'format' };
 	const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
-	if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return { ok: false, reason: 'format' };
+	if (year < 1900 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return { ok: false, reason: 'format' };
 	const naive = Date.UTC(year, month - 1, day, hour, minute);
 	if (new Date(naive).getUTCDate() !== day) return { ok: false, reason: 'format' };
 	// Try both offsets Rome uses; the earlier instant that shows the requested wall time wins.

@@ -3,7 +3,7 @@
  * document or decline with a reason), templates per table, and starting a new agenda from a
  * template or from the previous meeting's.
  */
-import { and, asc, desc, eq, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { agendaItemKinds, agendaItems, agendaProposals, agendaTemplates, meetings, tableMembers, tables, users } from '../db/schema';
@@ -15,7 +15,7 @@ import { DomainError } from '../errors';
 import { publish } from '../events';
 import { announce, notify } from '../notifications';
 import { optionalText, requiredText } from '../validation';
-import { addItem, appendItems, newItemId, type AgendaItemInit, MAX_DURATION } from '$lib/agenda/model';
+import { AgendaFullError, addItem, appendItems, newItemId, type AgendaItemInit, MAX_DURATION } from '$lib/agenda/model';
 import { editDocument, readDocument } from '../realtime/collab/edit';
 import { readItems } from '$lib/agenda/model';
 import { meetingContext } from './meetings';
@@ -137,7 +137,7 @@ export async function acceptProposal(db: Db, actor: Actor, meetingId: string, pr
 	} catch (err) {
 		// The document refused the change: the proposal goes back to pending.
 		await db.update(agendaProposals).set({ status: 'pending', decidedBy: null, decidedAt: null, itemId: null }).where(eq(agendaProposals.id, proposalId));
-		throw err;
+		throw err instanceof AgendaFullError ? new DomainError(err.code, undefined, 409) : err;
 	}
 	await recordAudit(db, { actorId: actor.id, action: 'agenda.proposal_accepted', entityType: 'meeting', entityId: meetingId, data: { proposalId, title: p.title } });
 	const told = await notify(db, [p.proposedBy], { kind: 'notif_proposal_accepted', params: { title: meeting.title, item: p.title }, link: `/meetings/${meetingId}`, actorId: actor.id });
@@ -251,13 +251,24 @@ export async function templateFromAgenda(db: Db, actor: Actor, meetingId: string
 
 /** Items of the table's previous meeting (the latest before this one that was not cancelled). */
 export async function previousAgendaItems(db: Db, tableId: string, beforeMeetingId: string): Promise<AgendaItemInit[]> {
-	const [current] = await db.select({ createdAt: meetings.createdAt }).from(meetings).where(eq(meetings.id, beforeMeetingId));
+	const [current] = await db.select({ startsAt: meetings.startsAt }).from(meetings).where(eq(meetings.id, beforeMeetingId));
 	if (!current) return [];
+	// The latest convened or held meeting of the table that starts before this one (or before now,
+	// for a meeting without a date yet).
+	const before = current.startsAt ?? new Date();
 	const [prev] = await db
 		.select({ id: meetings.id })
 		.from(meetings)
-		.where(and(eq(meetings.tableId, tableId), ne(meetings.id, beforeMeetingId), ne(meetings.status, 'annullata'), isNull(meetings.deletedAt), lt(meetings.createdAt, current.createdAt)))
-		.orderBy(sql`${meetings.startsAt} desc nulls last`, desc(meetings.createdAt))
+		.where(
+			and(
+				eq(meetings.tableId, tableId),
+				ne(meetings.id, beforeMeetingId),
+				inArray(meetings.status, ['convocata', 'svolta']),
+				isNull(meetings.deletedAt),
+				lt(meetings.startsAt, before)
+			)
+		)
+		.orderBy(desc(meetings.startsAt))
 		.limit(1);
 	if (!prev) return [];
 	const rows = await db.select().from(agendaItems).where(eq(agendaItems.meetingId, prev.id)).orderBy(asc(agendaItems.position));
@@ -283,11 +294,15 @@ export async function startAgenda(db: Db, actor: Actor, meetingId: string, opts:
 		items.push(...t.items.map((i) => ({ title: i.title, kind: i.kind, durationMinutes: i.durationMinutes, notes: i.notes ?? '' })));
 	}
 	if (!items.length) return 0;
-	await editDocument(
-		() => db,
-		agendaDoc(meetingId),
-		(doc) => void appendItems(doc, items)
-	);
+	try {
+		await editDocument(
+			() => db,
+			agendaDoc(meetingId),
+			(doc) => void appendItems(doc, items)
+		);
+	} catch (err) {
+		throw err instanceof AgendaFullError ? new DomainError(err.code, undefined, 409) : err;
+	}
 	return items.length;
 }
 

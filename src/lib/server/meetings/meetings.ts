@@ -187,25 +187,49 @@ async function loadManaged(db: Db, actor: Actor, id: string): Promise<Managed> {
 const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
 
 /**
+ * The meeting row, locked until the transaction ends: every change decides from the status it
+ * locked, so concurrent convene / reschedule / cancel / pick never act on a stale one.
+ */
+async function lockMeeting(tx: Db, id: string): Promise<Meeting> {
+	const [row] = await tx
+		.select()
+		.from(meetings)
+		.where(and(eq(meetings.id, id), isNull(meetings.deletedAt)))
+		.for('update');
+	if (!row) throw new DomainError('error_not_found', undefined, 404);
+	return row;
+}
+
+/** Chair and secretary, when given, must be active people of the network. */
+async function assertPeople(db: Db, input: MeetingInput) {
+	for (const field of ['chairId', 'secretaryId'] as const) {
+		const id = input[field];
+		if (id && !(await activePeople(db, [id])).length) throw new DomainError('error_person_not_found', field);
+	}
+}
+
+/**
  * Edits details and time. A convened meeting's change bumps SEQUENCE and tells every participant
- * (in the app and by e-mail with the updated .ics).
+ * (in the app and by e-mail with the updated .ics); a new time asks everyone to answer again.
  */
 export async function updateMeeting(db: Db, actor: Actor, id: string, input: MeetingInput): Promise<Meeting> {
-	const { meeting } = await loadManaged(db, actor, id);
-	if (meeting.status === 'annullata' || meeting.status === 'svolta') throw new DomainError('error_meeting_closed', undefined, 409);
-	if (meeting.status === 'convocata' && (!input.start || !input.end)) throw new DomainError('error_required', 'start');
-	const timeChanged = !sameTime(meeting.startsAt, input.start ?? null) || !sameTime(meeting.endsAt, input.end ?? null);
-	const placeChanged = (meeting.address ?? null) !== (input.address ?? null) || (meeting.onlineUrl ?? null) !== (input.onlineUrl ?? null);
-	const anyChange =
-		timeChanged ||
-		placeChanged ||
-		meeting.title !== input.title ||
-		(meeting.description ?? null) !== (input.description ?? null) ||
-		(meeting.chairId ?? null) !== (input.chairId ?? null) ||
-		(meeting.secretaryId ?? null) !== (input.secretaryId ?? null);
-	if (!anyChange) return meeting;
+	const { meeting: seen } = await loadManaged(db, actor, id);
+	await assertPeople(db, input);
 	let told: string[] = [];
-	const updated = await db.transaction(async (tx) => {
+	const result = await db.transaction(async (tx) => {
+		const meeting = await lockMeeting(tx, id);
+		if (meeting.status === 'annullata' || meeting.status === 'svolta') throw new DomainError('error_meeting_closed', undefined, 409);
+		if (meeting.status === 'convocata' && (!input.start || !input.end)) throw new DomainError('error_required', 'start');
+		const timeChanged = !sameTime(meeting.startsAt, input.start ?? null) || !sameTime(meeting.endsAt, input.end ?? null);
+		const placeChanged = (meeting.address ?? null) !== (input.address ?? null) || (meeting.onlineUrl ?? null) !== (input.onlineUrl ?? null);
+		const anyChange =
+			timeChanged ||
+			placeChanged ||
+			meeting.title !== input.title ||
+			(meeting.description ?? null) !== (input.description ?? null) ||
+			(meeting.chairId ?? null) !== (input.chairId ?? null) ||
+			(meeting.secretaryId ?? null) !== (input.secretaryId ?? null);
+		if (!anyChange) return { row: meeting, changed: false };
 		const convened = meeting.status === 'convocata';
 		const [row] = await tx
 			.update(meetings)
@@ -217,6 +241,8 @@ export async function updateMeeting(db: Db, actor: Actor, id: string, input: Mee
 			})
 			.where(eq(meetings.id, id))
 			.returning();
+		// Answers were given for the old time.
+		if (convened && timeChanged) await tx.update(meetingParticipants).set({ rsvp: 'pending', rsvpAt: null }).where(eq(meetingParticipants.meetingId, id));
 		await recordAudit(tx, {
 			actorId: actor.id,
 			action: timeChanged ? 'meeting.rescheduled' : 'meeting.updated',
@@ -225,96 +251,102 @@ export async function updateMeeting(db: Db, actor: Actor, id: string, input: Mee
 			data: { title: input.title, startsAt: input.start?.toISOString() ?? null, before: meeting.startsAt?.toISOString() ?? null }
 		});
 		if (convened) told = await tellParticipants(tx, actor, row!, timeChanged ? 'rescheduled' : 'updated');
-		return row!;
+		return { row: row!, changed: true };
 	});
+	if (!result.changed) return result.row;
 	announce(told);
-	publish('meeting.updated', { meetingId: id, tableId: meeting.tableId, what: 'details' });
-	return updated;
+	publish('meeting.updated', { meetingId: id, tableId: seen.tableId, what: 'details' });
+	return result.row;
+}
+
+/** bozza → convocata inside a transaction that holds the meeting's row lock. */
+export async function conveneLocked(tx: Db, actor: Actor, meeting: Meeting, opts: { lockAgenda?: boolean } = {}): Promise<{ row: Meeting; told: string[] }> {
+	if (meeting.status !== 'bozza') throw new DomainError('error_meeting_not_draft', undefined, 409);
+	if (!meeting.startsAt || !meeting.endsAt) throw new DomainError('error_meeting_needs_time', 'start', 400);
+	const [row] = await tx
+		.update(meetings)
+		.set({
+			status: 'convocata',
+			sequence: sql`${meetings.sequence} + 1`,
+			agendaLockedAt: opts.lockAgenda ? new Date() : meetings.agendaLockedAt,
+			agendaLockedBy: opts.lockAgenda ? actor.id : meetings.agendaLockedBy,
+			updatedAt: new Date(),
+			updatedBy: actor.id
+		})
+		.where(and(eq(meetings.id, meeting.id), eq(meetings.status, 'bozza')))
+		.returning();
+	if (!row) throw new DomainError('error_meeting_not_draft', undefined, 409);
+	await recordAudit(tx, { actorId: actor.id, action: 'meeting.convened', entityType: 'meeting', entityId: meeting.id, data: { lockAgenda: !!opts.lockAgenda } });
+	return { row, told: await tellParticipants(tx, actor, row, 'convened') };
 }
 
 /** bozza → convocata: needs a time; everyone is invited (app + e-mail with the .ics). */
 export async function conveneMeeting(db: Db, actor: Actor, id: string, opts: { lockAgenda?: boolean } = {}): Promise<Meeting> {
-	const { meeting } = await loadManaged(db, actor, id);
-	if (meeting.status !== 'bozza') throw new DomainError('error_meeting_not_draft', undefined, 409);
-	if (!meeting.startsAt || !meeting.endsAt) throw new DomainError('error_meeting_needs_time', 'start', 400);
-	let told: string[] = [];
-	const row = await db.transaction(async (tx) => {
-		const [row] = await tx
-			.update(meetings)
-			.set({
-				status: 'convocata',
-				sequence: sql`${meetings.sequence} + 1`,
-				agendaLockedAt: opts.lockAgenda ? new Date() : meetings.agendaLockedAt,
-				agendaLockedBy: opts.lockAgenda ? actor.id : meetings.agendaLockedBy,
-				updatedAt: new Date(),
-				updatedBy: actor.id
-			})
-			.where(and(eq(meetings.id, id), eq(meetings.status, 'bozza')))
-			.returning();
-		if (!row) throw new DomainError('error_meeting_not_draft', undefined, 409);
-		await recordAudit(tx, { actorId: actor.id, action: 'meeting.convened', entityType: 'meeting', entityId: id, data: { lockAgenda: !!opts.lockAgenda } });
-		told = await tellParticipants(tx, actor, row, 'convened');
-		return row;
-	});
+	await loadManaged(db, actor, id);
+	const { row, told } = await db.transaction(async (tx) => conveneLocked(tx, actor, await lockMeeting(tx, id), opts));
 	announce(told);
-	publish('meeting.updated', { meetingId: id, tableId: meeting.tableId, what: 'status' });
+	publish('meeting.updated', { meetingId: id, tableId: row.tableId, what: 'status' });
 	return row;
 }
 
 /** Cancels a draft or a convened meeting; participants of a convened one get STATUS:CANCELLED. */
 export async function cancelMeeting(db: Db, actor: Actor, id: string, reason: string | undefined): Promise<Meeting> {
-	const { meeting } = await loadManaged(db, actor, id);
-	if (meeting.status !== 'bozza' && meeting.status !== 'convocata') throw new DomainError('error_meeting_closed', undefined, 409);
+	await loadManaged(db, actor, id);
 	let told: string[] = [];
 	const row = await db.transaction(async (tx) => {
+		const meeting = await lockMeeting(tx, id);
+		if (meeting.status !== 'bozza' && meeting.status !== 'convocata') throw new DomainError('error_meeting_closed', undefined, 409);
 		const [row] = await tx
 			.update(meetings)
 			.set({ status: 'annullata', cancelReason: reason ?? null, sequence: sql`${meetings.sequence} + 1`, updatedAt: new Date(), updatedBy: actor.id })
-			.where(and(eq(meetings.id, id), inArray(meetings.status, ['bozza', 'convocata'])))
+			.where(eq(meetings.id, id))
 			.returning();
-		if (!row) throw new DomainError('error_meeting_closed', undefined, 409);
 		await recordAudit(tx, { actorId: actor.id, action: 'meeting.cancelled', entityType: 'meeting', entityId: id, data: { reason: reason ?? null, was: meeting.status } });
-		told = await tellParticipants(tx, actor, row, 'cancelled', { email: meeting.status === 'convocata' });
-		return row;
+		told = await tellParticipants(tx, actor, row!, 'cancelled', { email: meeting.status === 'convocata' });
+		return row!;
 	});
 	announce(told);
-	publish('meeting.updated', { meetingId: id, tableId: meeting.tableId, what: 'status' });
+	publish('meeting.updated', { meetingId: id, tableId: row.tableId, what: 'status' });
 	return row;
 }
 
 /** convocata → svolta, once the meeting has started. */
 export async function markHeld(db: Db, actor: Actor, id: string, now = new Date()): Promise<Meeting> {
-	const { meeting } = await loadManaged(db, actor, id);
-	if (meeting.status !== 'convocata') throw new DomainError('error_meeting_not_convened', undefined, 409);
-	if (!meeting.startsAt || meeting.startsAt.getTime() > now.getTime()) throw new DomainError('error_meeting_not_started', undefined, 409);
-	const [row] = await db
-		.update(meetings)
-		.set({ status: 'svolta', updatedAt: new Date(), updatedBy: actor.id })
-		.where(eq(meetings.id, id))
-		.returning();
-	await recordAudit(db, { actorId: actor.id, action: 'meeting.held', entityType: 'meeting', entityId: id });
-	publish('meeting.updated', { meetingId: id, tableId: meeting.tableId, what: 'status' });
-	return row!;
+	await loadManaged(db, actor, id);
+	const row = await db.transaction(async (tx) => {
+		const meeting = await lockMeeting(tx, id);
+		if (meeting.status !== 'convocata') throw new DomainError('error_meeting_not_convened', undefined, 409);
+		if (!meeting.startsAt || meeting.startsAt.getTime() > now.getTime()) throw new DomainError('error_meeting_not_started', undefined, 409);
+		const [row] = await tx.update(meetings).set({ status: 'svolta', updatedAt: new Date(), updatedBy: actor.id }).where(eq(meetings.id, id)).returning();
+		await recordAudit(tx, { actorId: actor.id, action: 'meeting.held', entityType: 'meeting', entityId: id });
+		return row!;
+	});
+	publish('meeting.updated', { meetingId: id, tableId: row.tableId, what: 'status' });
+	return row;
 }
 
 /** Locks or unlocks the agenda (coordinators keep editing; others may only propose). */
 export async function setAgendaLock(db: Db, actor: Actor, id: string, locked: boolean): Promise<void> {
 	const { meeting } = await loadManaged(db, actor, id);
-	if (meeting.status === 'annullata' || meeting.status === 'svolta') throw new DomainError('error_meeting_closed', undefined, 409);
-	await db
-		.update(meetings)
-		.set({ agendaLockedAt: locked ? new Date() : null, agendaLockedBy: locked ? actor.id : null, updatedAt: new Date(), updatedBy: actor.id })
-		.where(eq(meetings.id, id));
-	await recordAudit(db, { actorId: actor.id, action: locked ? 'agenda.locked' : 'agenda.unlocked', entityType: 'meeting', entityId: id });
+	await db.transaction(async (tx) => {
+		const current = await lockMeeting(tx, id);
+		if (current.status === 'annullata' || current.status === 'svolta') throw new DomainError('error_meeting_closed', undefined, 409);
+		await tx
+			.update(meetings)
+			.set({ agendaLockedAt: locked ? new Date() : null, agendaLockedBy: locked ? actor.id : null, updatedAt: new Date(), updatedBy: actor.id })
+			.where(eq(meetings.id, id));
+		await recordAudit(tx, { actorId: actor.id, action: locked ? 'agenda.locked' : 'agenda.unlocked', entityType: 'meeting', entityId: id });
+	});
 	publish('meeting.updated', { meetingId: id, tableId: meeting.tableId, what: 'agenda' });
 }
 
 /** Adds people (any organisation); on a convened meeting they are invited at once. */
 export async function addParticipants(db: Db, actor: Actor, id: string, userIds: string[]): Promise<number> {
-	const { meeting } = await loadManaged(db, actor, id);
-	if (meeting.status === 'annullata') throw new DomainError('error_meeting_closed', undefined, 409);
+	const { meeting: seen } = await loadManaged(db, actor, id);
 	let told: string[] = [];
 	const added = await db.transaction(async (tx) => {
+		const meeting = await lockMeeting(tx, id);
+		if (meeting.status === 'annullata') throw new DomainError('error_meeting_closed', undefined, 409);
 		const people = await activePeople(tx, userIds);
 		if (!people.length) return 0;
 		const rows = await tx
@@ -324,20 +356,20 @@ export async function addParticipants(db: Db, actor: Actor, id: string, userIds:
 			.returning({ userId: meetingParticipants.userId });
 		if (rows.length) {
 			await recordAudit(tx, { actorId: actor.id, action: 'meeting.participants_added', entityType: 'meeting', entityId: id, data: { userIds: rows.map((r) => r.userId) } });
-			if (meeting.status === 'convocata')
-				told = await tellParticipants(tx, actor, meeting, 'convened', { only: rows.map((r) => r.userId) });
+			if (meeting.status === 'convocata') told = await tellParticipants(tx, actor, meeting, 'convened', { only: rows.map((r) => r.userId) });
 		}
 		return rows.length;
 	});
 	announce(told);
-	if (added) publish('meeting.updated', { meetingId: id, tableId: meeting.tableId, what: 'participants' });
+	if (added) publish('meeting.updated', { meetingId: id, tableId: seen.tableId, what: 'participants' });
 	return added;
 }
 
 export async function removeParticipant(db: Db, actor: Actor, id: string, userId: string): Promise<void> {
-	const { meeting } = await loadManaged(db, actor, id);
+	const { meeting: seen } = await loadManaged(db, actor, id);
 	let told: string[] = [];
 	await db.transaction(async (tx) => {
+		const meeting = await lockMeeting(tx, id);
 		const rows = await tx
 			.delete(meetingParticipants)
 			.where(and(eq(meetingParticipants.meetingId, id), eq(meetingParticipants.userId, userId)))
@@ -348,7 +380,7 @@ export async function removeParticipant(db: Db, actor: Actor, id: string, userId
 		if (meeting.status === 'convocata') told = await tellParticipants(tx, actor, meeting, 'uninvited', { only: [userId], uninvited: true });
 	});
 	announce(told);
-	publish('meeting.updated', { meetingId: id, tableId: meeting.tableId, what: 'participants' });
+	publish('meeting.updated', { meetingId: id, tableId: seen.tableId, what: 'participants' });
 }
 
 /** A participant's answer (sì / no / forse). */
@@ -365,10 +397,11 @@ export async function respond(db: Db, actor: Actor, id: string, answer: Exclude<
 
 /** The attendance register, taken once the meeting has started. */
 export async function setAttendance(db: Db, actor: Actor, id: string, entries: z.output<typeof attendanceEntry>[], now = new Date()): Promise<void> {
-	const { meeting } = await loadManaged(db, actor, id);
-	if (meeting.status === 'annullata' || meeting.status === 'bozza') throw new DomainError('error_meeting_not_convened', undefined, 409);
-	if (!meeting.startsAt || meeting.startsAt.getTime() - now.getTime() > 3600_000) throw new DomainError('error_meeting_not_started', undefined, 409);
+	const { meeting: seen } = await loadManaged(db, actor, id);
 	await db.transaction(async (tx) => {
+		const meeting = await lockMeeting(tx, id);
+		if (meeting.status === 'annullata' || meeting.status === 'bozza') throw new DomainError('error_meeting_not_convened', undefined, 409);
+		if (!meeting.startsAt || meeting.startsAt.getTime() - now.getTime() > 3600_000) throw new DomainError('error_meeting_not_started', undefined, 409);
 		const present = new Set(await participantIds(tx, id));
 		for (const e of entries) {
 			if (!present.has(e.userId)) throw new DomainError('error_not_participant', e.userId);
@@ -386,7 +419,7 @@ export async function setAttendance(db: Db, actor: Actor, id: string, entries: z
 		}
 		await recordAudit(tx, { actorId: actor.id, action: 'meeting.attendance', entityType: 'meeting', entityId: id, data: { entries: entries.length } });
 	});
-	publish('meeting.updated', { meetingId: id, tableId: meeting.tableId, what: 'attendance' });
+	publish('meeting.updated', { meetingId: id, tableId: seen.tableId, what: 'attendance' });
 }
 
 export interface ParticipantView {
@@ -439,11 +472,11 @@ export function rsvpTally(participants: Pick<ParticipantView, 'rsvp'>[]) {
 export interface Overlap {
 	userId: string;
 	name: string;
-	meetingId: string;
-	/** null when the coordinator may not see that meeting: only "busy" is said. */
+	/** The next three are null when the asking person may not see that meeting: only "busy" is said. */
+	meetingId: string | null;
 	title: string | null;
-	startsAt: Date;
-	endsAt: Date;
+	startsAt: Date | null;
+	endsAt: Date | null;
 }
 
 /**
@@ -490,13 +523,14 @@ export async function findOverlaps(db: Db, actor: Actor, userIds: string[], star
 			status: r.status,
 			agendaLocked: false
 		};
+		const visible = can(actor, 'meeting.view', ref);
 		return {
 			userId: r.userId,
 			name: r.name,
-			meetingId: r.meetingId,
-			title: can(actor, 'meeting.view', ref) ? r.title : null,
-			startsAt: r.startsAt!,
-			endsAt: r.endsAt!
+			meetingId: visible ? r.meetingId : null,
+			title: visible ? r.title : null,
+			startsAt: visible ? r.startsAt : null,
+			endsAt: visible ? r.endsAt : null
 		};
 	});
 }

@@ -54,6 +54,7 @@ export async function icsMeetingFor(db: Db, meeting: Meeting, opts: { withAttend
 		tableName: table?.name ?? '',
 		url: absoluteUrl(`/meetings/${meeting.id}`),
 		updatedAt: meeting.updatedAt,
+		cancelReason: meeting.status === 'annullata' ? meeting.cancelReason : null,
 		attendees
 	};
 }

@@ -13,7 +13,7 @@ import { DomainError } from '../errors';
 import { publish } from '../events';
 import { announce, notify } from '../notifications';
 import { parseRomeLocal, formatRomeRange } from '$lib/time/rome';
-import { conveneMeeting, meetingContext, participantIds } from './meetings';
+import { conveneLocked, meetingContext, participantIds } from './meetings';
 
 export const MAX_SLOTS = 30;
 
@@ -145,18 +145,26 @@ export async function pollGrid(db: Db, meetingId: string): Promise<PollGrid> {
 	return { slots: withCounts, answers, bestSlotId: best?.id ?? null };
 }
 
-/** The coordinator picks a slot: the meeting takes its time, and is convened if asked. */
+/**
+ * The coordinator picks a slot: the meeting takes its time, and is convened if asked, in one
+ * transaction on the locked meeting row (two coordinators picking at once: the second is refused).
+ */
 export async function pickSlot(db: Db, actor: Actor, meetingId: string, slotId: string, opts: { convene?: boolean; lockAgenda?: boolean } = {}) {
 	const { meeting } = await draftFor(db, actor, meetingId, 'meeting.manage');
-	const [slot] = await db
-		.select()
-		.from(meetingSlots)
-		.where(and(eq(meetingSlots.id, slotId), eq(meetingSlots.meetingId, meetingId), isNull(meetingSlots.deletedAt)));
-	if (!slot) throw new DomainError('error_not_found', undefined, 404);
-	await db.update(meetings).set({ startsAt: slot.startsAt, endsAt: slot.endsAt, updatedAt: new Date(), updatedBy: actor.id }).where(eq(meetings.id, meetingId));
-	await recordAudit(db, { actorId: actor.id, action: 'meeting.slot_picked', entityType: 'meeting', entityId: meetingId, data: { slot: formatRomeRange(slot.startsAt, slot.endsAt) } });
-	publish('meeting.updated', { meetingId, tableId: meeting.tableId, what: 'poll' });
-	if (opts.convene) return conveneMeeting(db, actor, meetingId, { lockAgenda: opts.lockAgenda });
-	publish('meeting.updated', { meetingId, tableId: meeting.tableId, what: 'details' });
-	return null;
+	const { row, told } = await db.transaction(async (tx) => {
+		const [locked] = await tx.select().from(meetings).where(eq(meetings.id, meetingId)).for('update');
+		if (!locked || locked.status !== 'bozza') throw new DomainError('error_poll_closed', undefined, 409);
+		const [slot] = await tx
+			.select()
+			.from(meetingSlots)
+			.where(and(eq(meetingSlots.id, slotId), eq(meetingSlots.meetingId, meetingId), isNull(meetingSlots.deletedAt)));
+		if (!slot) throw new DomainError('error_not_found', undefined, 404);
+		const [timed] = await tx.update(meetings).set({ startsAt: slot.startsAt, endsAt: slot.endsAt, updatedAt: new Date(), updatedBy: actor.id }).where(eq(meetings.id, meetingId)).returning();
+		await recordAudit(tx, { actorId: actor.id, action: 'meeting.slot_picked', entityType: 'meeting', entityId: meetingId, data: { slot: formatRomeRange(slot.startsAt, slot.endsAt) } });
+		if (!opts.convene) return { row: timed!, told: [] as string[] };
+		return conveneLocked(tx, actor, timed!, { lockAgenda: opts.lockAgenda });
+	});
+	announce(told);
+	publish('meeting.updated', { meetingId, tableId: meeting.tableId, what: opts.convene ? 'status' : 'details' });
+	return opts.convene ? row : null;
 }

@@ -90,7 +90,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 			(except ? target.except(except.id) : target).emit('msg', doc, payload);
 		},
 		options.idleUnloadMs,
-		(doc) => projections.schedule(doc.name, doc.ydoc)
+		(doc, userId) => projections.schedule(doc.name, doc.ydoc, userId)
 	);
 	scale.onResubscribed(() => {
 		void registry.resyncAll().then(
@@ -176,10 +176,16 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		watchSession(socket as unknown as Socket);
 		void socket.join(`user:${socket.data.userId}`);
 	});
-	const detachCollab = attachCollabNamespace(collab, { getDb: options.getDb, registry });
+	const collabHandle = attachCollabNamespace(collab, { getDb: options.getDb, registry });
+	// Rights on open documents follow events from every instance (Redis): a member connected to
+	// another instance loses write access when the agenda is locked here.
+	scale.onRemoteEvent(({ name, payload }) => collabHandle.onEvent(name, payload));
+	scale.onResubscribed(() => collabHandle.recheckAll());
 
 	// Domain events become broadcasts; services never touch sockets.
 	const unsubscribers = [
+		subscribe('table.changed', (p) => scale.publishEvent('table.changed', p)),
+		subscribe('meeting.updated', (p) => scale.publishEvent('meeting.updated', p)),
 		subscribe('session.revoked', ({ userId, sessionIds }) => {
 			for (const nsp of [io.of('/'), collab]) {
 				void nsp
@@ -196,16 +202,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 			io.to(`table:${tableId}`).emit('meeting:updated', { meetingId, what });
 			// Participants removed or a table turned private: whoever may no longer see it leaves.
 			if (what !== 'participants' && what !== 'details') return;
-			const room = `meeting:${meetingId}`;
-			void (async () => {
-				let changed = false;
-				for (const s of await io.in(room).fetchSockets()) {
-					if ((await mayEnter(options.getDb(), s.data.userId, room)) === 'ok') continue;
-					s.leave(room);
-					changed = true;
-				}
-				if (changed) io.to(room).emit('presence', room, await membersOf(io.of('/'), room));
-			})().catch((err: unknown) => log.warn({ err }, 'meeting room re-check failed'));
+			void recheckRoom(`meeting:${meetingId}`).catch((err: unknown) => log.warn({ err }, 'meeting room re-check failed'));
 		}),
 		subscribe('notification.created', ({ userIds }) => {
 			for (const userId of userIds) io.to(`user:${userId}`).emit('notification', {});
@@ -213,19 +210,23 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		subscribe('table.changed', ({ tableId }) => {
 			const room = `table:${tableId}`;
 			io.to(room).emit('table:changed', { tableId });
-			// Whoever may no longer see the table leaves its room (and its presence list).
-			void (async () => {
-				const sockets = await io.in(room).fetchSockets();
-				let changed = false;
-				for (const s of sockets) {
-					if ((await mayEnter(options.getDb(), s.data.userId, room)) === 'ok') continue;
-					s.leave(room);
-					changed = true;
-				}
-				if (changed) io.to(room).emit('presence', room, await membersOf(io.of('/'), room));
-			})().catch((err: unknown) => log.warn({ err }, 'presence re-check failed'));
+			// Whoever may no longer see the table leaves its room, and its meetings' rooms (members-only
+			// tables' meetings follow the table), and their presence lists.
+			const meetingRooms = [...io.of('/').adapter.rooms.keys()].filter((r) => r.startsWith('meeting:'));
+			void Promise.all([room, ...meetingRooms].map(recheckRoom)).catch((err: unknown) => log.warn({ err }, 'presence re-check failed'));
 		})
 	];
+
+	/** Sockets in `room` that may no longer be there leave it; the others get the new presence list. */
+	async function recheckRoom(room: string) {
+		let changed = false;
+		for (const s of await io.in(room).fetchSockets()) {
+			if ((await mayEnter(options.getDb(), s.data.userId, room)) === 'ok') continue;
+			s.leave(room);
+			changed = true;
+		}
+		if (changed) io.to(room).emit('presence', room, await membersOf(io.of('/'), room));
+	}
 
 	const realtime: Realtime = {
 		io,
@@ -235,7 +236,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		mode: options.redisUrl ? 'redis' : 'memory',
 		async close() {
 			for (const u of unsubscribers) u();
-			detachCollab();
+			collabHandle.detach();
 			await new Promise<void>((resolve) => io.close(() => resolve()));
 			await Promise.all(announcements);
 			await projections.flush();

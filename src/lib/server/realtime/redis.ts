@@ -10,6 +10,13 @@ import type { Broadcaster } from './collab/document';
 const CHANNEL = 'intarsi:collab';
 const TYPE_UPDATE = 0;
 const TYPE_AWARENESS = 1;
+const TYPE_EVENT = 2;
+
+/** A domain event another instance published (see `publishEvent`). */
+export interface RemoteEvent {
+	name: string;
+	payload: unknown;
+}
 
 export interface ScaleOut {
 	broadcaster: Broadcaster;
@@ -17,6 +24,12 @@ export interface ScaleOut {
 	onRemote(handler: (doc: string, type: 'update' | 'awareness', payload: Uint8Array) => void): void;
 	/** Called when the subscription came back after an interruption: messages may have been missed. */
 	onResubscribed(handler: () => void): void;
+	/**
+	 * Domain events that change rights (table.changed, meeting.updated) reach the other instances,
+	 * whose open document joins must be re-checked too. Room broadcasts need not: the adapter carries them.
+	 */
+	publishEvent(name: string, payload: unknown): void;
+	onRemoteEvent(handler: (event: RemoteEvent) => void): void;
 	close(): Promise<void>;
 }
 
@@ -35,6 +48,7 @@ export async function createRedisScaleOut(url: string, io: Server): Promise<Scal
 	await Promise.all([pub.connect(), sub.connect(), adapterPub.connect(), adapterSub.connect()]);
 	io.adapter(createAdapter(adapterPub, adapterSub));
 	const handlers: ((doc: string, type: 'update' | 'awareness', payload: Uint8Array) => void)[] = [];
+	const eventHandlers: ((event: RemoteEvent) => void)[] = [];
 	const resubscribed: (() => void)[] = [];
 	await sub.subscribe(CHANNEL);
 	// ioredis resubscribes by itself after a reconnect; whatever was published meanwhile is lost to
@@ -48,7 +62,13 @@ export async function createRedisScaleOut(url: string, io: Server): Promise<Scal
 		try {
 			if (message.subarray(0, 16).equals(instance)) return;
 			const d = decoding.createDecoder(new Uint8Array(message.buffer, message.byteOffset + 16, message.byteLength - 16));
-			const type = decoding.readUint8(d) === TYPE_UPDATE ? 'update' : 'awareness';
+			const kind = decoding.readUint8(d);
+			if (kind === TYPE_EVENT) {
+				const event = JSON.parse(decoding.readVarString(d)) as RemoteEvent;
+				if (typeof event?.name === 'string') for (const h of eventHandlers) h(event);
+				return;
+			}
+			const type = kind === TYPE_UPDATE ? 'update' : 'awareness';
 			const doc = decoding.readVarString(d);
 			const payload = decoding.readVarUint8Array(d);
 			for (const h of handlers) h(doc, type, payload);
@@ -70,6 +90,14 @@ export async function createRedisScaleOut(url: string, io: Server): Promise<Scal
 		},
 		onRemote: (h) => void handlers.push(h),
 		onResubscribed: (h) => void resubscribed.push(h),
+		publishEvent(name, payload) {
+			const e = encoding.createEncoder();
+			encoding.writeUint8Array(e, instance);
+			encoding.writeUint8(e, TYPE_EVENT);
+			encoding.writeVarString(e, JSON.stringify({ name, payload }));
+			pub.publish(CHANNEL, Buffer.from(encoding.toUint8Array(e))).catch((err) => log.error({ err }, 'publish failed'));
+		},
+		onRemoteEvent: (h) => void eventHandlers.push(h),
 		async close() {
 			await Promise.all([pub, sub, adapterPub, adapterSub].map((c) => c.quit().catch(() => c.disconnect())));
 		}
@@ -80,5 +108,7 @@ export const localOnly: ScaleOut = {
 	broadcaster: { publish() {} },
 	onRemote() {},
 	onResubscribed() {},
+	publishEvent() {},
+	onRemoteEvent() {},
 	async close() {}
 };

@@ -45,7 +45,7 @@ export class CollabDocument {
 	failed = false;
 	onFailure: (() => void) | null = null;
 	/** Called after every change that did not come from storage (projections listen here). */
-	onChange: ((doc: CollabDocument) => void) | null = null;
+	onChange: ((doc: CollabDocument, userId: string | null) => void) | null = null;
 
 	constructor(
 		readonly name: string,
@@ -63,10 +63,11 @@ export class CollabDocument {
 
 	private onUpdate(update: Uint8Array, origin: unknown) {
 		if (origin === STORAGE) return;
-		this.onChange?.(this);
 		const author = origin && typeof origin === 'object' ? (origin as Connection) : undefined;
 		if (this.connections.size > (author ? 1 : 0)) this.local(this.name, encodeSyncUpdate(update), author);
+		// Another instance's change: that instance persists and projects it.
 		if (origin === REMOTE) return;
+		this.onChange?.(this, author?.userId ?? null);
 		const write = this.persistence.append(this.name, update, author?.userId ?? null);
 		// Once a write has failed, every later ack fails too (the chain stays rejected).
 		this.lastWrite = this.lastWrite.then(() => write);
@@ -130,7 +131,7 @@ export class DocumentRegistry {
 		private readonly broadcaster: Broadcaster,
 		private readonly local: LocalBroadcast,
 		private readonly idleMs = 30_000,
-		private readonly onChange: ((doc: CollabDocument) => void) | null = null
+		private readonly onChange: ((doc: CollabDocument, userId: string | null) => void) | null = null
 	) {}
 
 	/** The loaded document, held until `release` (a held document is never unloaded). */

@@ -26,7 +26,7 @@ import { getActor } from '../../network/people';
 import { getLogger } from '../../logger';
 import type { SocketData } from '../events';
 import { resolveDocument } from './documents';
-import { subscribe } from '../../events';
+import { subscribe, type DomainEvents } from '../../events';
 import type { CollabDocument, Connection, DocumentRegistry } from './document';
 
 export type CollabNamespace = Namespace<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
@@ -87,7 +87,15 @@ interface Joined {
  * The /collab namespace: y-protocols messages for many documents over one Socket.IO connection.
  * Every join is authorized (read or write) before the document is loaded or a byte is sent.
  */
-export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () => Db; registry: DocumentRegistry }): () => void {
+export interface CollabNamespaceHandle {
+	detach(): void;
+	/** A domain event (from this instance or another) that may change rights on open documents. */
+	onEvent(name: string, payload: unknown): void;
+	/** Re-checks every open join (e.g. after missing other instances' events). */
+	recheckAll(): void;
+}
+
+export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () => Db; registry: DocumentRegistry }): CollabNamespaceHandle {
 	const log = getLogger().child({ mod: 'collab' });
 	// A document dropped after a failed log write: its connections are told and must join again.
 	const failureListeners = new Set<(doc: CollabDocument) => void>();
@@ -97,15 +105,19 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 	// Rights follow the table: members removed, visibility changed, table archived.
 	// Meetings: participants, status and the agenda lock decide who reads and who writes.
 	const recheckListeners = new Set<(affects: (doc: string) => boolean) => void>();
-	const unsubscribers = [
-		subscribe('table.changed', ({ tableId }) => {
-			for (const l of recheckListeners) l((doc) => doc === `table-notes:${tableId}` || doc.startsWith('agenda:'));
-		}),
-		subscribe('meeting.updated', ({ meetingId, what }) => {
-			if (what === 'details' || what === 'status' || what === 'participants' || what === 'agenda')
-				for (const l of recheckListeners) l((doc) => doc === `agenda:${meetingId}`);
-		})
-	];
+	const recheck = (affects: (doc: string) => boolean) => {
+		for (const l of recheckListeners) l(affects);
+	};
+	const onEvent: CollabNamespaceHandle['onEvent'] = (name, payload) => {
+		if (name === 'table.changed') {
+			const { tableId } = payload as DomainEvents['table.changed'];
+			recheck((doc) => doc === `table-notes:${tableId}` || doc.startsWith('agenda:'));
+		} else if (name === 'meeting.updated') {
+			const { meetingId, what } = payload as DomainEvents['meeting.updated'];
+			if (what === 'details' || what === 'status' || what === 'participants' || what === 'agenda') recheck((doc) => doc === `agenda:${meetingId}`);
+		}
+	};
+	const unsubscribers = [subscribe('table.changed', (p) => onEvent('table.changed', p)), subscribe('meeting.updated', (p) => onEvent('meeting.updated', p))];
 	const unsubscribe = () => unsubscribers.forEach((u) => u());
 
 	nsp.on('connection', (socket: CollabSocket) => {
@@ -113,6 +125,8 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 		const joining = new Map<string, { payload: Uint8Array; reply: (r: SendReply) => void }[]>();
 		/** Documents left while their join was still in progress. */
 		const cancelled = new Set<string>();
+		/** Joins in progress whose rights may have changed since they were decided. */
+		const staleJoins = new Set<string>();
 		const onDocFailed = (doc: CollabDocument) => {
 			const entry = joined.get(doc.name);
 			if (!entry || entry.doc !== doc) return;
@@ -122,6 +136,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 		};
 		failureListeners.add(onDocFailed);
 		const recheck = async (affects: (doc: string) => boolean) => {
+			for (const name of joining.keys()) if (affects(name)) staleJoins.add(name);
 			const affected = [...joined.entries()].filter(([name]) => affects(name));
 			if (!affected.length) return;
 			try {
@@ -165,13 +180,18 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 			let doc: CollabDocument | null = null;
 			try {
 				const db = opts.getDb();
-				const ref = await resolveDocument(db, name, socket.data.userId);
-				if (!ref) throw new Refused('not_found');
-				const actor = await getActor(db, socket.data.userId);
-				if (!can(actor, 'document.read', ref)) throw new Refused('forbidden');
-				const access: Access = can(actor, 'document.write', ref) ? 'write' : 'read';
+				const decide = async (): Promise<Access> => {
+					const ref = await resolveDocument(db, name, socket.data.userId);
+					if (!ref) throw new Refused('not_found');
+					const actor = await getActor(db, socket.data.userId);
+					if (!can(actor, 'document.read', ref)) throw new Refused('forbidden');
+					return can(actor, 'document.write', ref) ? 'write' : 'read';
+				};
+				let access = await decide();
 				// Loaded (snapshot + log) before the first sync message goes out.
 				doc = await opts.registry.get(name);
+				// Rights changed while the document was loading (e.g. the agenda was locked): decide again.
+				while (staleJoins.delete(name)) access = await decide();
 				if (!socket.connected || cancelled.delete(name)) {
 					opts.registry.release(doc);
 					joining.delete(name);
@@ -196,6 +216,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 				for (const m of buffered) handle(name, entry, m.payload, m.reply);
 			} catch (err) {
 				joining.delete(name);
+				staleJoins.delete(name);
 				if (doc) opts.registry.release(doc);
 				if (err instanceof Refused) return answer({ ok: false, error: err.code });
 				log.error({ err, doc: name }, 'join failed');
@@ -295,5 +316,5 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 			}
 		}
 	});
-	return unsubscribe;
+	return { detach: unsubscribe, onEvent, recheckAll: () => recheck(() => true) };
 }

@@ -50,6 +50,7 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
 	const now = Date.now();
 	return {
 		created: url.searchParams.has('created'),
+		agendaError: /^error_[a-z_]+$/.test(url.searchParams.get('agendaError') ?? '') ? url.searchParams.get('agendaError') : null,
 		meeting: {
 			id: meeting.id,
 			title: meeting.title,

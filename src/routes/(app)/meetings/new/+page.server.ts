@@ -47,11 +47,17 @@ export const actions: Actions = {
 		}
 		let id: string;
 		try {
-			const meeting = await createMeeting(db, actor, tableId.data, parsed.data);
-			id = meeting.id;
-			await startAgenda(db, actor, id, { templateId: parsed.data.templateId, copyPrevious: parsed.data.copyPrevious });
+			id = (await createMeeting(db, actor, tableId.data, parsed.data)).id;
 		} catch (err) {
 			if (err instanceof DomainError) return fail(err.status === 403 ? 403 : 400, { errors: { [err.field ?? '_form']: err.code }, values: parsed.values });
+			throw err;
+		}
+		// The meeting exists now: a starting agenda that cannot be made is said on its page, not by
+		// showing the form again (which would create a second draft).
+		try {
+			await startAgenda(db, actor, id, { templateId: parsed.data.templateId, copyPrevious: parsed.data.copyPrevious });
+		} catch (err) {
+			if (err instanceof DomainError) redirect(303, `/meetings/${id}?created=1&agendaError=${encodeURIComponent(err.code)}`);
 			throw err;
 		}
 		redirect(303, `/meetings/${id}?created=1`);

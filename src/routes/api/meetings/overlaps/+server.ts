@@ -37,6 +37,8 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 	const start = parseRomeLocal(q.start);
 	const end = parseRomeLocal(q.end);
 	if (!start.ok || !end.ok || end.date <= start.date) return json({ overlaps: [] });
+	// A meeting's own window, not a way to read someone's agenda for a year.
+	if (end.date.getTime() - start.date.getTime() > 24 * 3600_000) return json({ error: 'bad_request' }, { status: 400 });
 	const db = getDatabase();
 	const people = new Set(q.participant);
 	if (q.meeting) {
