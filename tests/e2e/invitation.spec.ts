@@ -3,7 +3,7 @@ import { ACCOUNTS, loginAs, seriousViolations } from './helpers';
 
 test('a table coordinator invites a newcomer, who joins the table through the link', async ({ page, browser }) => {
 	await loginAs(page, ACCOUNTS.coordinator);
-	await page.getByRole('link', { name: 'Tavolo territoriale Modena' }).first().click();
+	await page.getByRole('link', { name: 'Tavolo territoriale Modena', exact: true }).first().click();
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tavolo territoriale Modena');
 	expect(await seriousViolations(page)).toEqual([]);
 
@@ -30,7 +30,7 @@ test('a table coordinator invites a newcomer, who joins the table through the li
 	await p.getByRole('button', { name: 'Attiva il mio account' }).click();
 	await expect(p).toHaveURL(/\/\?welcome=1$/);
 	await expect(p.getByRole('heading', { level: 1 })).toHaveText('Ciao, Elena Ferri');
-	await expect(p.getByRole('link', { name: 'Tavolo territoriale Modena' })).toBeVisible();
+	await expect(p.getByRole('link', { name: 'Tavolo territoriale Modena', exact: true })).toBeVisible();
 
 	// The link is single-use.
 	const again = await (await browser.newContext()).newPage();

@@ -126,6 +126,15 @@ test('the calendar lists my meetings by month and the .ics is served', async ({ 
 	const body = await res.text();
 	expect(body).toContain('BEGIN:VTIMEZONE');
 	expect(body).toContain('TZID:Europe/Rome');
+	// The printable agenda and its PDF.
+	await coord.getByRole('link', { name: /Stampa l'ordine del giorno/ }).click();
+	await expect(coord.getByRole('heading', { level: 1 })).toContainText('riunione di verifica');
+	await expect(coord.getByText('Varie ed eventuali')).toBeVisible();
+	expect(await seriousViolations(coord)).toEqual([]);
+	const pdf = await coord.request.get(new URL(coord.url()).pathname.replace(/\/print$/, '/agenda.pdf'));
+	expect(pdf.status()).toBe(200);
+	expect(pdf.headers()['content-type']).toBe('application/pdf');
+	expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
 	await coord.context().close();
 });
 
