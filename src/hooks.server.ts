@@ -38,7 +38,12 @@ const auth: Handle = async ({ event, resolve }) => {
 			if (result.session.fresh) setSessionCookie(event.cookies, token, result.session.expiresAt, secureCookies(event));
 			event.locals.user = result.user;
 			event.locals.session = { id: result.session.id, expiresAt: result.session.expiresAt };
-			event.locals.actor = { id: result.user.id, role: result.user.role, tableRoles: await getTableRoles(db, result.user.id) };
+			event.locals.actor = {
+				id: result.user.id,
+				role: result.user.role,
+				organizationId: result.user.organizationId,
+				tableRoles: await getTableRoles(db, result.user.id)
+			};
 		}
 	}
 	// Every page and form action of the app area needs a session; checked here once, before any

@@ -21,6 +21,7 @@ describeEachDb('migrations', (db, kind) => {
 			sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`
 		);
 		expect(r.map((x) => x.table_name)).toEqual([
+			'action_items',
 			'agenda_items',
 			'agenda_proposals',
 			'agenda_templates',
@@ -28,6 +29,7 @@ describeEachDb('migrations', (db, kind) => {
 			'calendar_feeds',
 			'collab_snapshots',
 			'collab_updates',
+			'decisions',
 			'invitations',
 			'login_throttle',
 			'mail_outbox',
@@ -35,9 +37,13 @@ describeEachDb('migrations', (db, kind) => {
 			'meeting_slot_answers',
 			'meeting_slots',
 			'meetings',
+			'minutes',
+			'minutes_comments',
+			'minutes_versions',
 			'notifications',
 			'organizations',
 			'password_resets',
+			'privacy_flags',
 			'sessions',
 			'table_members',
 			'tables',
@@ -48,6 +54,6 @@ describeEachDb('migrations', (db, kind) => {
 
 	it('record the applied migrations in the drizzle journal', async () => {
 		const r = await queryRows<{ n: number }>(db().db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-		expect(r[0]!.n).toBe(5);
+		expect(r[0]!.n).toBe(6);
 	});
 });

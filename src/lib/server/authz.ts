@@ -10,6 +10,8 @@ export interface Actor {
 	role: NetworkRole;
 	/** tableId → role, for the tables the person belongs to. */
 	tableRoles: Readonly<Record<string, TableRole>>;
+	/** The person's organisation (action items owned by an organisation are its people's to update). */
+	organizationId?: string | null;
 }
 
 export interface TableRef {
@@ -28,8 +30,26 @@ export interface MeetingRef {
 	agendaLocked: boolean;
 }
 
+/** A meeting's minutes as permissions see them. */
+export interface MinutesRef {
+	meeting: MeetingRef;
+	status: 'bozza' | 'in_revisione' | 'approvata';
+	/** Comments are taken until then while in review. */
+	reviewOpen: boolean;
+}
+
+/** An action item and where it comes from. */
+export interface ActionRef {
+	ownerUserId: string | null;
+	ownerOrganizationId: string | null;
+	meeting: MeetingRef;
+}
+
 /** A collaborative document and what it belongs to. */
-export type DocumentRef = { kind: 'table-notes'; table: TableRef } | { kind: 'agenda'; meeting: MeetingRef };
+export type DocumentRef =
+	| { kind: 'table-notes'; table: TableRef }
+	| { kind: 'agenda'; meeting: MeetingRef }
+	| { kind: 'minutes'; minutes: MinutesRef };
 
 type Rules = {
 	'network.view': undefined;
@@ -57,6 +77,15 @@ type Rules = {
 	'agenda.edit': MeetingRef;
 	'agenda.propose': MeetingRef;
 	'template.manage': TableRef;
+	'minutes.read': MinutesRef;
+	/** Write the live draft (document.write on `minutes:<id>` follows this). */
+	'minutes.edit': MinutesRef;
+	'minutes.comment': MinutesRef;
+	/** Start the review, approve, correct after approval, settle privacy flags. */
+	'minutes.manage': MinutesRef;
+	/** Listed on the actions page, its status shown (see the rule). */
+	'action.view': ActionRef;
+	'action.update': ActionRef;
 };
 export type Action = keyof Rules;
 
@@ -82,8 +111,10 @@ const rules: { [K in Action]: (actor: Actor, resource: Rules[K]) => boolean } = 
 	'admin.access': isAdmin,
 	// Table notes: whoever may see the table reads them; its members (and admins) write them.
 	// Agendas: whoever may see the meeting reads; editing follows 'agenda.edit'.
-	'document.read': (a, d) => (d.kind === 'agenda' ? viewMeeting(a, d.meeting) : isAdmin(a) || d.table.visibility === 'network' || belongs(a, d.table.id)),
-	'document.write': (a, d) => (d.kind === 'agenda' ? editAgenda(a, d.meeting) : isAdmin(a) || (!d.table.archived && belongs(a, d.table.id))),
+	'document.read': (a, d) =>
+		d.kind === 'agenda' ? viewMeeting(a, d.meeting) : d.kind === 'minutes' ? viewMeeting(a, d.minutes.meeting) : isAdmin(a) || d.table.visibility === 'network' || belongs(a, d.table.id),
+	'document.write': (a, d) =>
+		d.kind === 'agenda' ? editAgenda(a, d.meeting) : d.kind === 'minutes' ? editMinutes(a, d.minutes) : isAdmin(a) || (!d.table.archived && belongs(a, d.table.id)),
 	'meeting.create': (a, t) => !t.archived && (isAdmin(a) || coordinates(a, t.id)),
 	'meeting.view': (a, m) => viewMeeting(a, m),
 	'meeting.manage': (a, m) => manageMeeting(a, m),
@@ -91,8 +122,37 @@ const rules: { [K in Action]: (actor: Actor, resource: Rules[K]) => boolean } = 
 	'agenda.edit': (a, m) => editAgenda(a, m),
 	// Members and participants propose items until the meeting has taken place.
 	'agenda.propose': (a, m) => (m.status === 'bozza' || m.status === 'convocata') && !m.table.archived && (m.participant || belongs(a, m.table.id)),
-	'template.manage': (a, t) => !t.archived && (isAdmin(a) || coordinates(a, t.id))
+	'template.manage': (a, t) => !t.archived && (isAdmin(a) || coordinates(a, t.id)),
+	'minutes.read': (a, mn) => viewMeeting(a, mn.meeting),
+	'minutes.edit': (a, mn) => editMinutes(a, mn),
+	// During review, participants (and coordinators) comment on sections while the period is open.
+	'minutes.comment': (a, mn) => mn.status === 'in_revisione' && mn.reviewOpen && (mn.meeting.participant || manageMeeting(a, mn.meeting)),
+	'minutes.manage': (a, mn) => mn.meeting.status !== 'annullata' && manageMeeting(a, mn.meeting),
+	// An action is seen with its meeting, except by its owner person: named in minutes of a
+	// members-only table they may not read, they must still see and update what is theirs (only the
+	// action and its meeting's title reach them, never the minutes). An organisation-owned action of
+	// such a meeting stays private: the organisation's other people neither see nor update it.
+	'action.view': (a, r) => ownsAction(a, r) || viewMeeting(a, r.meeting),
+	// The owner person, anyone of the owning organisation who may see the meeting, the table's coordinators, admins.
+	'action.update': (a, r) =>
+		ownsAction(a, r) ||
+		(!!r.ownerOrganizationId && !!a.organizationId && r.ownerOrganizationId === a.organizationId && viewMeeting(a, r.meeting)) ||
+		manageMeeting(a, r.meeting)
 };
+
+/**
+ * The live draft: its participants and the table's coordinators while a draft; during review only
+ * coordinators (to act on comments); approved minutes are read-only for everyone until reopened.
+ */
+function editMinutes(a: Actor, mn: MinutesRef) {
+	if (mn.meeting.status === 'annullata' || mn.status === 'approvata') return false;
+	if (mn.status === 'in_revisione') return manageMeeting(a, mn.meeting);
+	return mn.meeting.participant || manageMeeting(a, mn.meeting);
+}
+
+function ownsAction(a: Actor, r: ActionRef) {
+	return !!r.ownerUserId && r.ownerUserId === a.id;
+}
 
 /** Meetings of members-only tables are seen by the table's members and the invited only. */
 function viewMeeting(a: Actor, m: MeetingRef) {

@@ -14,7 +14,7 @@ export interface DomainEvents {
 	 * A meeting changed: details, status, participants, poll answers, RSVPs, proposals or agenda
 	 * lock. `what` says which, so pages can refresh only that part.
 	 */
-	'meeting.updated': { meetingId: string; tableId: string; what: 'details' | 'status' | 'participants' | 'poll' | 'rsvp' | 'attendance' | 'proposals' | 'agenda' };
+	'meeting.updated': { meetingId: string; tableId: string; what: 'details' | 'status' | 'participants' | 'poll' | 'rsvp' | 'attendance' | 'proposals' | 'agenda' | 'minutes' };
 	/** New in-app notifications for these people. */
 	'notification.created': { userIds: string[] };
 }

@@ -3,7 +3,7 @@ import type { Db } from '../../../src/lib/server/db/client';
 import type { NetworkRole, TableRole, TableVisibility } from '../../../src/lib/server/db/schema';
 import type { Actor } from '../../../src/lib/server/authz';
 import { createOrganization } from '../../../src/lib/server/network/organizations';
-import { createPerson, getTableRoles } from '../../../src/lib/server/network/people';
+import { createPerson, getPerson, getTableRoles } from '../../../src/lib/server/network/people';
 import { addTableMember, createTable } from '../../../src/lib/server/network/tables';
 import { hashPassword } from '../../../src/lib/server/auth/password';
 
@@ -27,7 +27,7 @@ export async function makePerson(db: Db, opts: { role?: NetworkRole; organizatio
 }
 
 export async function actorFor(db: Db, user: { id: string; role: NetworkRole }): Promise<Actor> {
-	return { id: user.id, role: user.role, tableRoles: await getTableRoles(db, user.id) };
+	return { id: user.id, role: user.role, organizationId: (await getPerson(db, user.id))?.organizationId ?? null, tableRoles: await getTableRoles(db, user.id) };
 }
 
 export async function makeTable(

@@ -60,7 +60,8 @@ async function viewable(db: Db, actor: Actor, meetingId: string) {
 	return ctx;
 }
 
-async function coordinatorIds(db: Db, tableId: string) {
+/** The table's active coordinators (told of proposals, of actions done). */
+export async function coordinatorIds(db: Db, tableId: string) {
 	const rows = await db
 		.select({ id: tableMembers.userId })
 		.from(tableMembers)

@@ -11,6 +11,7 @@ import { readItems, runningTimes } from '$lib/agenda/model';
 import { getLogger } from '../logger';
 import { announce, notify } from '../notifications';
 import { participantIds } from './meetings';
+import { projectMinutes } from '../minutes/projection';
 
 /** Participants hear of agenda changes at most this often per meeting. */
 const AGENDA_NEWS_EVERY_MS = 30 * 60_000;
@@ -94,7 +95,7 @@ export class Projections {
 
 	/** Whether a document has a projection. */
 	static handles(name: string) {
-		return name.startsWith('agenda:');
+		return name.startsWith('agenda:') || name.startsWith('minutes:');
 	}
 
 	schedule(name: string, ydoc: Y.Doc, userId: string | null = null) {
@@ -131,4 +132,5 @@ export class Projections {
 
 export async function projectDocument(db: Db, name: string, ydoc: Y.Doc, actorId: string | null = null): Promise<void> {
 	if (name.startsWith('agenda:')) await projectAgenda(db, name.slice('agenda:'.length), ydoc, new Date(), actorId);
+	else if (name.startsWith('minutes:')) await projectMinutes(db, name.slice('minutes:'.length), ydoc);
 }

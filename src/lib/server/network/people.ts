@@ -237,8 +237,8 @@ export async function setLocale(db: Db, userId: string, locale: string) {
 /** The permission subject for a person, fresh from the database; null when disabled or gone. */
 export async function getActor(db: Db, userId: string): Promise<Actor | null> {
 	const [u] = await db
-		.select({ id: users.id, role: users.role })
+		.select({ id: users.id, role: users.role, organizationId: users.organizationId })
 		.from(users)
 		.where(and(eq(users.id, userId), isNull(users.deletedAt), isNull(users.disabledAt)));
-	return u ? { id: u.id, role: u.role, tableRoles: await getTableRoles(db, u.id) } : null;
+	return u ? { id: u.id, role: u.role, organizationId: u.organizationId, tableRoles: await getTableRoles(db, u.id) } : null;
 }

@@ -3,3 +3,4 @@ export * from './auth';
 export * from './audit';
 export * from './collab';
 export * from './meetings';
+export * from './minutes';

@@ -4,6 +4,7 @@ import { getTable } from '../../network/tables';
 import { tableRef } from '../../network/guards';
 import { getActor } from '../../network/people';
 import { meetingContext } from '../../meetings/meetings';
+import { minutesContext } from '../../minutes/minutes';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -21,6 +22,11 @@ export async function resolveDocument(db: Db, name: string, userId: string): Pro
 		case 'agenda': {
 			const ctx = await meetingContext(db, await getActor(db, userId), id);
 			return ctx ? { kind, meeting: ctx.ref } : null;
+		}
+		case 'minutes': {
+			// Only minutes that were started (the first draft is written by the server).
+			const ctx = await minutesContext(db, await getActor(db, userId), id);
+			return ctx?.minutes ? { kind, minutes: ctx.mref } : null;
 		}
 		default:
 			return null;

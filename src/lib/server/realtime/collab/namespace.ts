@@ -114,7 +114,8 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 			recheck((doc) => doc === `table-notes:${tableId}` || doc.startsWith('agenda:'));
 		} else if (name === 'meeting.updated') {
 			const { meetingId, what } = payload as DomainEvents['meeting.updated'];
-			if (what === 'details' || what === 'status' || what === 'participants' || what === 'agenda') recheck((doc) => doc === `agenda:${meetingId}`);
+			if (what === 'details' || what === 'status' || what === 'participants' || what === 'agenda' || what === 'minutes')
+				recheck((doc) => doc === `agenda:${meetingId}` || doc === `minutes:${meetingId}`);
 		}
 	};
 	const unsubscribers = [subscribe('table.changed', (p) => onEvent('table.changed', p)), subscribe('meeting.updated', (p) => onEvent('meeting.updated', p))];

@@ -30,6 +30,7 @@ import { listTableMembers } from '$lib/server/network/tables';
 import { pollAnswers } from '$lib/server/db/schema';
 import { toRomeLocal } from '$lib/time/rome';
 import { colorFor } from '$lib/realtime/colors';
+import { addActionsReviewItem, openActionsOfTable } from '$lib/server/minutes/actions';
 
 export const load: PageServerLoad = async ({ locals, params, url, depends }) => {
 	depends(`meeting:${params.id}`);
@@ -87,6 +88,8 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
 					.map((p) => ({ id: p.id, label: `${p.name}${p.organizationName ? ` (${p.organizationName})` : ''}`, organizationName: p.organizationName ?? '' }))
 			: [],
 		color: colorFor(actor.id),
+		// Open actions of the table, offered as a "Verifica azioni" item while the agenda is prepared.
+		openActions: manage && (meeting.status === 'bozza' || meeting.status === 'convocata') ? (await openActionsOfTable(db, table.id)).length : 0,
 		can: {
 			manage,
 			editAgenda: can(actor, 'agenda.edit', ref),
@@ -194,5 +197,6 @@ export const actions: Actions = {
 		}
 		return { action: 'attendance', success: true };
 	},
+	reviewActions: action('reviewActions', none, ({ db, actor, id }) => addActionsReviewItem(db, actor, id)),
 	saveTemplate: action('saveTemplate', z.object({ name: requiredText(160) }), ({ db, actor, id }, d) => templateFromAgenda(db, actor, id, d.name))
 };
