@@ -148,12 +148,22 @@ export async function currentDraft(db: Db, meetingId: string): Promise<PMNode> {
 /** Names the exports and the privacy check need: the network's people and organisations. */
 export async function nameResolver(db: Db) {
 	const people = new Map((await db.select({ id: users.id, name: users.name }).from(users)).map((u) => [u.id, u.name]));
-	const orgs = new Map((await db.select({ id: organizations.id, name: organizations.name }).from(organizations)).map((o) => [o.id, o.name]));
+	const orgRows = await db.select({ id: organizations.id, name: organizations.name, website: organizations.website }).from(organizations);
+	const orgs = new Map(orgRows.map((o) => [o.id, o.name]));
+	// The partners' own domains: their staff's work addresses are not private persons' e-mails.
+	const domains = orgRows.flatMap((o) => {
+		try {
+			return o.website ? [new URL(o.website).hostname.replace(/^www\./, '')] : [];
+		} catch {
+			return [];
+		}
+	});
 	return {
 		person: (id: string) => people.get(id) ?? null,
 		organization: (id: string) => orgs.get(id) ?? null,
 		knownNames: [...people.values()],
-		knownOrganizations: [...orgs.values()]
+		knownOrganizations: [...orgs.values()],
+		knownDomains: domains
 	};
 }
 
@@ -168,7 +178,7 @@ export async function runPrivacyCheck(db: Db, actor: Actor, meetingId: string) {
 
 async function refreshFlags(db: Db, meetingId: string) {
 	const names = await nameResolver(db);
-	const findings = checkPrivacyDoc(await currentDraft(db, meetingId), { knownNames: names.knownNames });
+	const findings = checkPrivacyDoc(await currentDraft(db, meetingId), { knownNames: names.knownNames, knownDomains: names.knownDomains });
 	const now = new Date();
 	for (const f of findings)
 		await db
