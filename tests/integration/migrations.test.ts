@@ -25,11 +25,23 @@ describeEachDb('migrations', (db, kind) => {
 			'agenda_items',
 			'agenda_proposals',
 			'agenda_templates',
+			'api_tokens',
 			'audit_log',
 			'calendar_feeds',
 			'collab_snapshots',
 			'collab_updates',
 			'decisions',
+			'dir_contacts',
+			'dir_history',
+			'dir_languages',
+			'dir_locations',
+			'dir_organizations',
+			'dir_phones',
+			'dir_schedules',
+			'dir_service_at_locations',
+			'dir_service_terms',
+			'dir_services',
+			'dir_taxonomy_terms',
 			'invitations',
 			'login_throttle',
 			'mail_outbox',
@@ -40,10 +52,13 @@ describeEachDb('migrations', (db, kind) => {
 			'minutes',
 			'minutes_comments',
 			'minutes_versions',
+			'network_settings',
 			'notifications',
 			'organizations',
 			'password_resets',
 			'privacy_flags',
+			'search_outbox',
+			'search_services',
 			'sessions',
 			'table_members',
 			'tables',
@@ -54,6 +69,6 @@ describeEachDb('migrations', (db, kind) => {
 
 	it('record the applied migrations in the drizzle journal', async () => {
 		const r = await queryRows<{ n: number }>(db().db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-		expect(r[0]!.n).toBe(6);
+		expect(r[0]!.n).toBe(7);
 	});
 });

@@ -4,3 +4,4 @@ export * from './audit';
 export * from './collab';
 export * from './meetings';
 export * from './minutes';
+export * from './directory';
