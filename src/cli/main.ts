@@ -2,6 +2,7 @@
  * Operations CLI, bundled to build/cli.js.
  *   npm run admin:create -- --email anna.rossi@comune.example.it --name "Anna Rossi" [--organization "Comune di …"] [--password-stdin]
  *   npm run db:migrate
+ *   npm run directory:import -- <file.csv|file.json> [--dry-run] [--format csv|hsds] [--as <admin e-mail>]
  * With the embedded database (PGlite), stop the hub first: one process at a time can open it.
  */
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { createPerson, findUserByEmail } from '../lib/server/network/people';
 import { hashPassword, passwordSchema } from '../lib/server/auth/password';
 import { issuePasswordReset } from '../lib/server/auth/reset';
 import { DomainError } from '../lib/server/errors';
+import { importDirectoryFile } from './directory-import';
 
 async function readStdin(): Promise<string> {
 	const chunks: Buffer[] = [];
@@ -32,8 +34,12 @@ async function main() {
 			console.log(`Database (${handle.kind}) migrated.`);
 			return;
 		}
+		if (command === 'directory:import') {
+			process.exitCode = await importDirectoryFile(handle.db, rest);
+			return;
+		}
 		if (command !== 'admin:create') {
-			console.error(`Unknown command "${command ?? ''}". Commands: admin:create, migrate`);
+			console.error(`Unknown command "${command ?? ''}". Commands: admin:create, directory:import, migrate`);
 			process.exitCode = 2;
 			return;
 		}

@@ -45,6 +45,12 @@ export interface ActionRef {
 	meeting: MeetingRef;
 }
 
+/** A directory record as permissions see it: the network partner whose people maintain it. */
+export interface DirectoryRef {
+	/** The network organisation linked to the record's directory organisation (null: none). */
+	networkOrganizationId: string | null;
+}
+
 /** A collaborative document and what it belongs to. */
 export type DocumentRef =
 	| { kind: 'table-notes'; table: TableRef }
@@ -86,6 +92,12 @@ type Rules = {
 	/** Listed on the actions page, its status shown (see the rule). */
 	'action.view': ActionRef;
 	'action.update': ActionRef;
+	/** Search and read the service directory. */
+	'directory.read': undefined;
+	/** Create, change, verify or delete a directory organisation or service of this partner. */
+	'directory.edit': DirectoryRef;
+	/** Taxonomy terms, import, API tokens, directory settings. */
+	'directory.admin': undefined;
 };
 export type Action = keyof Rules;
 
@@ -137,7 +149,13 @@ const rules: { [K in Action]: (actor: Actor, resource: Rules[K]) => boolean } = 
 	'action.update': (a, r) =>
 		ownsAction(a, r) ||
 		(!!r.ownerOrganizationId && !!a.organizationId && r.ownerOrganizationId === a.organizationId && viewMeeting(a, r.meeting)) ||
-		manageMeeting(a, r.meeting)
+		manageMeeting(a, r.meeting),
+	// Everyone in the network searches and reads the directory (anonymous readers: see
+	// directory/access.ts). Each partner's people maintain their own organisation's services;
+	// records linked to no partner are the admins' to keep.
+	'directory.read': () => true,
+	'directory.edit': (a, r) => isAdmin(a) || (!!r.networkOrganizationId && !!a.organizationId && r.networkOrganizationId === a.organizationId),
+	'directory.admin': isAdmin
 };
 
 /**

@@ -9,7 +9,12 @@ import { getLogger } from './logger';
 import { openDatabase, type DatabaseHandle, type Db } from './db/client';
 import { isDatabaseEmpty, seedDemoNetwork } from './network/demo-seed';
 import { seedDemoMeetings } from './meetings/demo-seed';
+import { networkSettings } from './db/schema';
 import { startMailWorker, type MailWorker } from './mail/worker';
+import { ensureTaxonomy } from './directory/taxonomy';
+import { seedDemoDirectory } from './directory/demo-seed';
+import { startDirectoryReminders, type DirectoryReminders } from './directory/reminders';
+import { startSearchWorker, type SearchWorker } from './search/worker';
 
 /** A start-up refusal with a message meant for the person running the hub. */
 export class StartupError extends Error {}
@@ -21,6 +26,8 @@ interface BootState {
 	seededNow?: boolean;
 	demo?: boolean;
 	mailWorker?: MailWorker;
+	searchWorker?: SearchWorker;
+	directoryReminders?: DirectoryReminders;
 }
 const state = (): BootState => {
 	const g = globalThis as typeof globalThis & { [KEY]?: BootState };
@@ -43,6 +50,7 @@ export function ensureReady(): Promise<DatabaseHandle> {
 		const started = Date.now();
 		const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
 		await handle.migrate(path.resolve(config.migrationsDir));
+		await ensureTaxonomy(handle.db);
 		if (config.production && (await hasDemoAccounts(handle.db))) {
 			await handle.close();
 			throw new StartupError(
@@ -54,6 +62,9 @@ export function ensureReady(): Promise<DatabaseHandle> {
 		if (empty && config.seedDemo) {
 			await seedDemoNetwork(handle.db);
 			await seedDemoMeetings(handle.db);
+			await seedDemoDirectory(handle.db);
+			// The demo network's directory is public (anonymous visitors and the API see public services).
+			await handle.db.insert(networkSettings).values({ key: 'directory.public', value: true }).onConflictDoNothing();
 			s.seededNow = true;
 		}
 		s.demo = config.seedDemo && (s.seededNow || (await hasDemoAccounts(handle.db)));
@@ -61,6 +72,8 @@ export function ensureReady(): Promise<DatabaseHandle> {
 		s.handle = handle;
 		// Once per process (this promise is cached on globalThis); stopped by closeDatabase().
 		s.mailWorker ??= startMailWorker(getDatabase, config);
+		s.directoryReminders ??= startDirectoryReminders(getDatabase);
+		s.searchWorker ??= startSearchWorker(getDatabase);
 		return handle;
 	})();
 	// A failed start can be retried (and its error is not cached for ever).
@@ -98,6 +111,12 @@ export async function closeDatabase(): Promise<void> {
 	const worker = s.mailWorker;
 	s.mailWorker = undefined;
 	await worker?.stop();
+	const searchWorker = s.searchWorker;
+	s.searchWorker = undefined;
+	await searchWorker?.stop();
+	const reminders = s.directoryReminders;
+	s.directoryReminders = undefined;
+	await reminders?.stop();
 	const h = s.handle;
 	s.handle = undefined;
 	s.ready = undefined;

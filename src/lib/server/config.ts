@@ -24,7 +24,9 @@ const envSchema = z.object({
 			.string()
 			.max(200)
 			.regex(/^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'must be an address, optionally as "Name <address>"')
-	)
+	),
+	MEILI_URL: optional(z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')),
+	MEILI_KEY: optional(z.string())
 });
 
 export const DEFAULT_MAIL_FROM = 'Intarsi <noreply@intarsi.local>';
@@ -49,6 +51,10 @@ export interface Config {
 	smtpUrl: string | undefined;
 	/** The From of every e-mail the hub sends. */
 	mailFrom: string;
+	/** Directory search on Meilisearch instead of Postgres full-text. */
+	meiliUrl: string | undefined;
+	/** Meilisearch API key (a secret: never log it). */
+	meiliKey: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -77,7 +83,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
 		cookieSecure: e.SESSION_COOKIE_SECURE ?? 'auto',
 		redisUrl: e.REDIS_URL,
 		smtpUrl: e.SMTP_URL,
-		mailFrom: e.MAIL_FROM?.trim() ?? DEFAULT_MAIL_FROM
+		mailFrom: e.MAIL_FROM?.trim() ?? DEFAULT_MAIL_FROM,
+		meiliUrl: e.MEILI_URL,
+		meiliKey: e.MEILI_KEY
 	};
 }
 

@@ -2,6 +2,7 @@ import { json } from '@sveltejs/kit';
 import { sql } from 'drizzle-orm';
 import { getDatabaseHandle } from '$lib/server/boot';
 import { currentRealtime } from '$lib/server/realtime';
+import { searchEngineKind } from '$lib/server/search/engine';
 
 /** Liveness and what this instance runs on (public contract, see DESIGN.md). */
 export async function GET() {
@@ -12,9 +13,8 @@ export async function GET() {
 	} catch {
 		status = 'degraded';
 	}
-	// Search on Meilisearch arrives with the directory issue; until then this is always Postgres.
 	return json(
-		{ status, db: handle.kind, search: 'postgres', realtime: currentRealtime()?.mode ?? 'memory' },
+		{ status, db: handle.kind, search: searchEngineKind(), realtime: currentRealtime()?.mode ?? 'memory' },
 		{ status: status === 'ok' ? 200 : 503, headers: { 'cache-control': 'no-store' } }
 	);
 }
