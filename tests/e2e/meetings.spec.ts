@@ -143,10 +143,16 @@ test('a member of another table cannot open a members-only table’s meeting', a
 	const admin = await session(browser, ACCOUNTS.admin);
 	// The admin schedules a meeting in "Tutela legale" (members only; the operator is not a member).
 	await admin.goto('/meetings/new');
-	await admin.locator('#f-tableId').selectOption({ label: 'Tutela legale' });
+	await admin.waitForLoadState('networkidle');
+	// Select once the page is interactive (a selection made before hydration would be reset).
+	await expect(async () => {
+		await admin.locator('#f-tableId').selectOption({ label: 'Tutela legale' });
+		await expect(admin.locator('#f-tableId option:checked')).toHaveText('Tutela legale', { timeout: 500 });
+	}).toPass({ timeout: 10_000 });
 	await admin.locator('#f-title').fill('Riservata: procedure di protezione');
 	await admin.getByTestId('meeting-submit').click();
 	await expect(admin).toHaveURL(/\/meetings\/[0-9a-f-]{36}/);
+	await expect(admin.getByRole('link', { name: 'Tutela legale', exact: true })).toBeVisible();
 	const path = new URL(admin.url()).pathname;
 	const res = await member.goto(path);
 	expect(res?.status()).toBe(404);

@@ -128,18 +128,18 @@ export function toMeiliDoc(d: SearchDocument): MeiliServiceDoc {
 const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const inList = (field: string, values: string[]) => `${field} IN [${values.map(quote).join(', ')}]`;
 
-/** Filter expressions of the query, by dimension (one facet's own can then be left out). */
-export function meiliFilters(q: SearchQuery, now: Date): { dim: FacetName | null; expr: string }[] {
+/** The query's filters as Meilisearch filter expressions (ANDed by the caller). */
+export function meiliFilters(q: SearchQuery, now: Date): string[] {
 	const f = q.filters;
-	const out: { dim: FacetName | null; expr: string }[] = [];
-	if (q.publicOnly) out.push({ dim: null, expr: 'isPublic = true' });
-	if (f.status?.length) out.push({ dim: null, expr: inList('status', f.status) });
-	if (f.city?.length) out.push({ dim: null, expr: inList('cities', f.city) });
+	const out: string[] = [];
+	if (q.publicOnly) out.push('isPublic = true');
+	if (f.status?.length) out.push(inList('status', f.status));
+	if (f.city?.length) out.push(inList('cities', f.city));
 	for (const dim of ['category', 'district', 'language', 'target'] as const) {
 		const values = f[dim];
-		if (values?.length) out.push({ dim, expr: inList(FIELD[dim], values) });
+		if (values?.length) out.push(inList(FIELD[dim], values));
 	}
-	if (f.openNow) out.push({ dim: 'openNow', expr: `openSlots = ${romeSlot(now)}` });
+	if (f.openNow) out.push(`openSlots = ${romeSlot(now)}`);
 	return out;
 }
 
@@ -217,7 +217,7 @@ export function createMeilisearchEngine(opts: MeilisearchEngineOptions): SearchE
 			const query = normalizeQuery(input);
 			const now = query.now ?? new Date();
 			await main();
-			const filter = andAll(meiliFilters(query, now).map((f) => f.expr));
+			const filter = andAll(meiliFilters(query, now));
 			const base = { indexUid: uid, q: query.q, matchingStrategy: 'all' as const, locales: ['ita'] };
 			const facetDims = query.facets.filter((f): f is Exclude<FacetName, 'openNow'> => f !== 'openNow');
 			const queries: MultiSearchQuery[] = [

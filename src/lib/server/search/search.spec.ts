@@ -3,7 +3,8 @@ import { expandQuery, meiliSynonyms, tokenize } from './synonyms';
 import { cropMarked, escapeHtml, HL_END, HL_START, renderSnippet, transferMarks } from './snippet';
 import { isOpenAt, openSlots, romeSlot, romeWeekMinute, scheduleToHours } from './hours';
 import { editDistance, maxTypos } from './typo';
-import { buildTsQueries } from './postgres';
+import { buildTsQueries, countFacetText } from './postgres';
+import { meiliFilters, MEILI_SETTINGS, toMeiliDoc } from './meilisearch';
 
 const m = (s: string) => s.replace(/\[/g, HL_START).replace(/\]/g, HL_END);
 
@@ -111,5 +112,66 @@ describe('typo distance', () => {
 		expect(editDistance('casa', 'cosa', 0)).toBe(1);
 		expect(editDistance('abc', 'xyz', 1)).toBe(2);
 		expect([maxTypos(4), maxTypos(5), maxTypos(9)]).toEqual([0, 1, 2]);
+	});
+});
+
+describe('facet text', () => {
+	it('counts the values of each facet over the rows', () => {
+		const text = ['a\u001eb\u001fRimini', '\u001fModena', 'a\u001fRimini'].join('\u001d');
+		const counted = countFacetText(text, ['category', 'district']);
+		expect([...counted.get('category')!]).toEqual([
+			['a', 2],
+			['b', 1]
+		]);
+		expect([...counted.get('district')!]).toEqual([
+			['Rimini', 2],
+			['Modena', 1]
+		]);
+		expect(countFacetText(null, ['target']).get('target')!.size).toBe(0);
+	});
+});
+
+describe('meilisearch mapping', () => {
+	it('quotes filter values and ANDs the filters', () => {
+		const filters = meiliFilters(
+			{
+				q: '',
+				filters: { district: ['Cesena "Valle" Savio'], status: ['active', 'temporarily closed'], openNow: true },
+				facets: [],
+				page: 1,
+				pageSize: 20,
+				publicOnly: true
+			},
+			new Date('2026-01-12T09:05:00Z')
+		);
+		expect(filters).toEqual([
+			'isPublic = true',
+			'status IN ["active", "temporarily closed"]',
+			'districts IN ["Cesena \\"Valle\\" Savio"]',
+			'openSlots = 40'
+		]);
+	});
+
+	it('stores searchable text, filter fields and the document', () => {
+		const doc = toMeiliDoc({
+			id: 'x',
+			name: 'Sportello',
+			alternateName: null,
+			description: 'd',
+			eligibility: null,
+			organization: { id: 'o', name: 'Org' },
+			locations: [{ id: 'l', name: null, address: 'Via Roma 1', city: 'Rimini', istatCode: '099014', district: 'Rimini', lat: null, lon: null }],
+			phones: [],
+			languages: [{ code: 'ar', name: 'Arabo' }],
+			categories: [{ code: 'mediazione', name: 'Mediazione' }],
+			targets: [],
+			status: 'active',
+			isPublic: true,
+			assuredDate: null,
+			hours: [[1, 540, 600]]
+		});
+		expect(doc).toMatchObject({ cities: ['Rimini'], districts: ['Rimini'], languages: ['ar'], languageNames: ['Arabo'], categories: ['mediazione'], openSlots: [36, 37, 38, 39] });
+		expect(MEILI_SETTINGS.searchableAttributes![0]).toBe('name');
+		for (const f of ['categories', 'districts', 'languages', 'targets', 'cities', 'isPublic', 'status', 'openSlots']) expect(MEILI_SETTINGS.filterableAttributes).toContain(f);
 	});
 });
