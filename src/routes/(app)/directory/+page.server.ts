@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ url }) => {
 	const page = Math.min(1000, Math.max(1, Number(p.get('page')) || 1));
 	const result = await getSearchEngine().search({
 		q,
-		filters: { ...filters, openNow },
+		filters: { ...filters, openNow, status: ['active', 'temporarily closed'] },
 		facets: [...FACETS, 'openNow'],
 		page,
 		pageSize: 20,

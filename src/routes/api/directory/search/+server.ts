@@ -42,7 +42,8 @@ export const GET: RequestHandler = async ({ locals, url, request }) => {
 	const q = parsed.data;
 	const result = await getSearchEngine().search({
 		q: q.q,
-		filters: { category: q.category, district: q.district, language: q.language, target: q.target, openNow: !!q.openNow },
+		// Services that stopped (inactive, defunct) are not offered to people looking for help.
+		filters: { category: q.category, district: q.district, language: q.language, target: q.target, openNow: !!q.openNow, status: ['active', 'temporarily closed'] },
 		facets: ['category', 'district', 'language', 'target', 'openNow'],
 		page: q.page,
 		pageSize: q.pageSize,
