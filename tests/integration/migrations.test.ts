@@ -69,6 +69,6 @@ describeEachDb('migrations', (db, kind) => {
 
 	it('record the applied migrations in the drizzle journal', async () => {
 		const r = await queryRows<{ n: number }>(db().db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-		expect(r[0]!.n).toBe(7);
+		expect(r[0]!.n).toBe(8);
 	});
 });

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organizations, tables, users } from './network';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { ts, audited } from './columns';
 
 export const meetingStatuses = ['bozza', 'convocata', 'svolta', 'annullata'] as const;
 export type MeetingStatus = (typeof meetingStatuses)[number];
@@ -56,12 +55,7 @@ export const meetings = pgTable(
 		agendaChangedAt: ts('agenda_changed_at'),
 		chairId: uuid('chair_id').references(() => users.id),
 		secretaryId: uuid('secretary_id').references(() => users.id),
-		createdAt: ts('created_at').notNull().defaultNow(),
-		createdBy: uuid('created_by'),
-		updatedAt: ts('updated_at').notNull().defaultNow(),
-		updatedBy: uuid('updated_by'),
-		deletedAt: ts('deleted_at'),
-		deletedBy: uuid('deleted_by')
+		...audited
 	},
 	(t) => [index('meetings_table').on(t.tableId, t.startsAt), index('meetings_starts').on(t.startsAt)]
 );
@@ -193,12 +187,7 @@ export const agendaTemplates = pgTable(
 			.references(() => tables.id),
 		name: text('name').notNull(),
 		items: jsonb('items').$type<TemplateItem[]>().notNull(),
-		createdAt: ts('created_at').notNull().defaultNow(),
-		createdBy: uuid('created_by'),
-		updatedAt: ts('updated_at').notNull().defaultNow(),
-		updatedBy: uuid('updated_by'),
-		deletedAt: ts('deleted_at'),
-		deletedBy: uuid('deleted_by')
+		...audited
 	},
 	(t) => [index('agenda_templates_table').on(t.tableId)]
 );

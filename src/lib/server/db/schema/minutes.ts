@@ -1,8 +1,7 @@
-import { date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { meetings } from './meetings';
 import { organizations, users } from './network';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { ts } from './columns';
 
 export const minutesStatuses = ['bozza', 'in_revisione', 'approvata'] as const;
 export type MinutesStatus = (typeof minutesStatuses)[number];

@@ -10,6 +10,7 @@ import {
 	uniqueIndex,
 	uuid
 } from 'drizzle-orm/pg-core';
+import { ts, audited } from './columns';
 
 export const organizationKinds = [
 	'comune',
@@ -38,18 +39,6 @@ export const tableKind = pgEnum('table_kind', tableKinds);
 export const tableVisibilities = ['network', 'members'] as const;
 export type TableVisibility = (typeof tableVisibilities)[number];
 export const tableVisibility = pgEnum('table_visibility', tableVisibilities);
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-
-/** Who/when columns shared by every table that people edit. */
-const audited = {
-	createdAt: ts('created_at').notNull().defaultNow(),
-	createdBy: uuid('created_by'),
-	updatedAt: ts('updated_at').notNull().defaultNow(),
-	updatedBy: uuid('updated_by'),
-	deletedAt: ts('deleted_at'),
-	deletedBy: uuid('deleted_by')
-};
 
 export const organizations = pgTable(
 	'organizations',
