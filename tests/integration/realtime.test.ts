@@ -8,15 +8,29 @@ import { attachRealtime, type Realtime, type RealtimeServer } from '../../src/li
 import { SESSION_COOKIE, createSession, generateSessionToken, invalidateSession, invalidateUserSessions } from '../../src/lib/server/auth/session';
 import { hashToken } from '../../src/lib/server/auth/tokens';
 
+type Outcome = { ok: true; ready: { userId: string } } | { ok: false; message: string };
+const outcomes = new WeakMap<Socket, Promise<Outcome>>();
+
+/**
+ * Opens a socket and starts listening for its outcome at once: a second socket's `ready` may arrive
+ * while the test is still awaiting the first one's, and a listener attached later would miss it.
+ */
 function open(url: string, headers: Record<string, string> = {}): Socket {
-	return connect(url, { transports: ['websocket'], extraHeaders: headers, reconnection: false, forceNew: true, timeout: 5000 });
+	const socket = connect(url, { transports: ['websocket'], extraHeaders: headers, reconnection: false, forceNew: true, timeout: 5000 });
+	outcomes.set(
+		socket,
+		new Promise((resolve) => {
+			socket.on('ready', (ready) => resolve({ ok: true, ready }));
+			socket.on('connect_error', (err) => resolve({ ok: false, message: err.message }));
+		})
+	);
+	return socket;
 }
 
-function outcome(socket: Socket): Promise<{ ok: true; ready: { userId: string } } | { ok: false; message: string }> {
-	return new Promise((resolve) => {
-		socket.on('ready', (ready) => resolve({ ok: true, ready }));
-		socket.on('connect_error', (err) => resolve({ ok: false, message: err.message }));
-	});
+function outcome(socket: Socket): Promise<Outcome> {
+	const known = outcomes.get(socket);
+	if (!known) throw new Error('socket not opened with open()');
+	return known;
 }
 
 describeEachDb('socket handshake', (get) => {
@@ -62,7 +76,7 @@ describeEachDb('socket handshake', (get) => {
 		const s = open(url, { cookie: `other=1; ${SESSION_COOKIE}=${token}` });
 		const result = await outcome(s);
 		expect(result).toEqual({ ok: true, ready: { userId: user.id, name: user.name } });
-		const pong = await s.emitWithAck('ping');
+		const pong = await s.timeout(5000).emitWithAck('ping');
 		expect(pong.userId).toBe(user.id);
 		const sockets = await ioServer.in(`user:${user.id}`).fetchSockets();
 		expect(sockets).toHaveLength(1);
@@ -110,8 +124,8 @@ describeEachDb('socket handshake', (get) => {
 		const room = `table:${table.id}`;
 		const lists: string[][] = [];
 		a.on('presence', (_r: string, members: { userId: string }[]) => lists.push(members.map((m) => m.userId)));
-		expect((await a.emitWithAck('presence:join', room, null)).ok).toBe(true);
-		const joined = await b.emitWithAck('presence:join', room, null);
+		expect((await a.timeout(5000).emitWithAck('presence:join', room, null)).ok).toBe(true);
+		const joined = await b.timeout(5000).emitWithAck('presence:join', room, null);
 		expect(joined.ok && joined.members.length).toBe(2);
 		const until = (check: () => boolean, what: string) =>
 			new Promise<void>((resolve, reject) => {
