@@ -11,6 +11,15 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/session';
 import { getTableRoles } from '$lib/server/network/people';
+import { directoryIsPublic } from '$lib/server/directory/access';
+
+/** Pages of the app area that anonymous visitors may read (GET only) when the directory is public. */
+const PUBLIC_DIRECTORY_ROUTES = new Set(['/(app)/directory', '/(app)/directory/services/[id=uuid]']);
+
+const anonymousAllowed = async (event: Parameters<Handle>[0]['event']) =>
+	(event.request.method === 'GET' || event.request.method === 'HEAD') &&
+	PUBLIC_DIRECTORY_ROUTES.has(event.route.id ?? '') &&
+	(await directoryIsPublic(getDatabase()));
 
 export const init: ServerInit = async () => {
 	await ensureReady();
@@ -47,8 +56,9 @@ const auth: Handle = async ({ event, resolve }) => {
 		}
 	}
 	// Every page and form action of the app area needs a session; checked here once, before any
-	// load or action runs (layout loads do not guard form actions).
-	if (!event.locals.user && event.route.id?.startsWith('/(app)')) {
+	// load or action runs (layout loads do not guard form actions). The public directory's search and
+	// service cards are the one exception, for reading only.
+	if (!event.locals.user && event.route.id?.startsWith('/(app)') && !(await anonymousAllowed(event))) {
 		const back = event.url.pathname + event.url.search;
 		redirect(303, back === '/' ? '/login' : `/login?redirectTo=${encodeURIComponent(back)}`);
 	}

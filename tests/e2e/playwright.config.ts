@@ -43,7 +43,15 @@ export default defineConfig({
 			url: `${EMBEDDED_URL}/healthz`,
 			reuseExistingServer: false,
 			timeout: 90_000,
-			env: { PORT: '4173', HOST: '127.0.0.1', DATA_DIR: path.join(out, 'data'), LOG_LEVEL: 'warn', NODE_ENV: 'development' }
+			env: {
+				PORT: '4173',
+				HOST: '127.0.0.1',
+				DATA_DIR: path.join(out, 'data'),
+				LOG_LEVEL: 'warn',
+				NODE_ENV: 'development',
+				// "Aperto ora" as on a Tuesday morning, whenever the suite runs (directory.spec.ts).
+				DIRECTORY_CLOCK_START: '2026-11-24T10:30:00+01:00'
+			}
 		},
 		...(pg
 			? [

@@ -20,7 +20,7 @@ export async function directoryIsPublic(db: Db): Promise<boolean> {
 }
 
 export async function setDirectoryPublic(db: Db, actor: Actor, value: boolean): Promise<void> {
-	authorize(actor, 'admin.access');
+	authorize(actor, 'directory.admin');
 	await db
 		.insert(networkSettings)
 		.values({ key: PUBLIC_KEY, value, updatedBy: actor.id })
@@ -34,7 +34,7 @@ const hash = (token: string) => createHash('sha256').update(token).digest('hex')
 
 /** A new token, shown once: `intarsi_<random>`. */
 export async function createApiToken(db: Db, actor: Actor, name: string): Promise<{ id: string; token: string }> {
-	authorize(actor, 'admin.access');
+	authorize(actor, 'directory.admin');
 	const token = `intarsi_${randomBytes(24).toString('base64url')}`;
 	const [row] = await db.insert(apiTokens).values({ name, tokenHash: hash(token), createdBy: actor.id }).returning({ id: apiTokens.id });
 	await recordAudit(db, { actorId: actor.id, action: 'api_token.created', entityType: 'api_token', entityId: row!.id, data: { name } });
@@ -42,7 +42,7 @@ export async function createApiToken(db: Db, actor: Actor, name: string): Promis
 }
 
 export async function revokeApiToken(db: Db, actor: Actor, id: string): Promise<void> {
-	authorize(actor, 'admin.access');
+	authorize(actor, 'directory.admin');
 	const rows = await db
 		.update(apiTokens)
 		.set({ revokedAt: new Date() })

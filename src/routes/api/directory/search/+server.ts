@@ -4,6 +4,7 @@ import type { RequestHandler } from './$types';
 import { getDatabase } from '$lib/server/boot';
 import { directoryReader } from '$lib/server/directory/access';
 import { getSearchEngine } from '$lib/server/search';
+import { directoryNow } from '$lib/server/directory/clock';
 
 const list = z.array(z.string().trim().min(1).max(80)).max(20);
 const query = z.object({
@@ -47,6 +48,7 @@ export const GET: RequestHandler = async ({ locals, url, request }) => {
 		facets: ['category', 'district', 'language', 'target', 'openNow'],
 		page: q.page,
 		pageSize: q.pageSize,
+		now: directoryNow(),
 		publicOnly: reader.kind === 'public'
 	});
 	return json(result, { headers: { 'cache-control': reader.kind === 'public' ? 'public, max-age=30' : 'private, no-store' } });
