@@ -86,6 +86,14 @@ test('anonymous visitors read the public directory, and nothing else', async ({ 
 	// Who verified it stays inside the network; visitors cannot confirm it.
 	await expect(page.getByRole('button', { name: /confermo/i })).toHaveCount(0);
 	expect(await seriousViolations(page), 'public service card').toEqual([]);
+	// Reading only: the card's form action asks for a login, whatever the visitor sends.
+	const verify = await page.request.post(`${page.url()}?/verify`, {
+		form: {},
+		headers: { origin: new URL(page.url()).origin, accept: 'text/html' },
+		maxRedirects: 0
+	});
+	expect(verify.status()).toBe(303);
+	expect(verify.headers()['location']).toMatch(/^\/login/);
 
 	// The rest of the app still needs a login.
 	for (const path of ['/', '/meetings', '/tables', '/admin/directory']) {
