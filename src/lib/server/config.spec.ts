@@ -40,4 +40,11 @@ describe('config', () => {
 	it('never puts the SMTP URL (credentials) into its error message', () => {
 		expect(() => parseConfig({ SMTP_URL: 'ftp://user:s3cret@host' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
 	});
+
+	it('takes a start instant for the directory clock, outside production mode only', () => {
+		expect(parseConfig({}).directoryClockStart).toBeUndefined();
+		expect(parseConfig({ DIRECTORY_CLOCK_START: '2026-11-24T10:30:00+01:00' }).directoryClockStart?.toISOString()).toBe('2026-11-24T09:30:00.000Z');
+		expect(() => parseConfig({ DIRECTORY_CLOCK_START: 'martedì mattina' })).toThrow(/DIRECTORY_CLOCK_START/);
+		expect(() => parseConfig({ NODE_ENV: 'production', DIRECTORY_CLOCK_START: '2026-11-24T10:30:00+01:00' })).toThrow(/DIRECTORY_CLOCK_START/);
+	});
 });

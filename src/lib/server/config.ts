@@ -26,7 +26,8 @@ const envSchema = z.object({
 			.regex(/^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'must be an address, optionally as "Name <address>"')
 	),
 	MEILI_URL: optional(z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')),
-	MEILI_KEY: optional(z.string())
+	MEILI_KEY: optional(z.string()),
+	DIRECTORY_CLOCK_START: optional(z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant, e.g. 2026-11-24T10:30:00+01:00' }))
 });
 
 export const DEFAULT_MAIL_FROM = 'Intarsi <noreply@intarsi.local>';
@@ -55,6 +56,8 @@ export interface Config {
 	meiliUrl: string | undefined;
 	/** Meilisearch API key (a secret: never log it). */
 	meiliKey: string | undefined;
+	/** Demos and tests: the instant the directory's "open now" clock starts from (see directory/clock.ts). */
+	directoryClockStart: Date | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +71,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
 	const e = parsed.data;
 	const nodeEnv = e.NODE_ENV ?? 'development';
 	const production = nodeEnv === 'production' || !!e.DATABASE_URL;
+	if (production && e.DIRECTORY_CLOCK_START) throw new ConfigError('Invalid configuration:\n  DIRECTORY_CLOCK_START: only for demos and tests, not in production mode');
 	const seedRequested = e.SEED_DEMO === undefined ? true : e.SEED_DEMO === '1' || e.SEED_DEMO === 'true';
 	return {
 		nodeEnv,
@@ -85,7 +89,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
 		smtpUrl: e.SMTP_URL,
 		mailFrom: e.MAIL_FROM?.trim() ?? DEFAULT_MAIL_FROM,
 		meiliUrl: e.MEILI_URL,
-		meiliKey: e.MEILI_KEY
+		meiliKey: e.MEILI_KEY,
+		directoryClockStart: e.DIRECTORY_CLOCK_START ? new Date(e.DIRECTORY_CLOCK_START) : undefined
 	};
 }
 
