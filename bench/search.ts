@@ -8,7 +8,12 @@
  * directory page does. Prints the index build time and p50/p95/p99/max per engine and query type.
  * With MEILI_URL (+MEILI_KEY) the Meilisearch engine is measured too, on the PGlite data.
  *
- * Options: --count 50000 --queries 200 --seed 1 --only pglite|postgres|meilisearch
+ * Options: --count 50000 --queries 200 --seed 1 --only pglite|postgres|meilisearch --slowest N (list
+ * the N slowest queries) --repeat N (run each query N times in a row and keep the median: damps the
+ * load of other jobs on a shared machine, with warmer caches than a single run)
+ * To iterate without generating the directory every run: --keep-pglite DIR (a PGlite data dir) and
+ * --keep-postgres URL (an existing database) are used instead of new ones and kept; the directory
+ * is generated there only when empty, and the index rebuilt (timed) unless --no-reindex.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -21,6 +26,8 @@ import { createPostgresEngine, type PostgresSearchEngine } from '../src/lib/serv
 import { createMeilisearchEngine } from '../src/lib/server/search/meilisearch';
 import { directoryLabels } from '../src/lib/server/search/labels';
 import { reindexAll } from '../src/lib/server/search/worker';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../src/lib/server/db/client';
 import { FACETS, type SearchEngine, type SearchQuery } from '../src/lib/server/search/types';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -32,6 +39,12 @@ const COUNT = Number(arg('count', '50000'));
 const QUERIES = Number(arg('queries', '200'));
 const SEED = Number(arg('seed', '1'));
 const ONLY = arg('only', '');
+const KEEP_PGLITE = arg('keep-pglite', '');
+const KEEP_POSTGRES = arg('keep-postgres', '');
+const REINDEX = !process.argv.includes('--no-reindex');
+const SLOWEST = Number(arg('slowest', '0'));
+/** Each query this many times in a row, its median recorded (damps other jobs' load spikes). */
+const REPEAT = Math.max(1, Number(arg('repeat', '1')));
 
 type Kind = 'exact' | 'typo' | 'prefix' | 'faceted';
 interface BenchQuery {
@@ -116,15 +129,22 @@ async function measure(name: string, engine: SearchEngine, queries: BenchQuery[]
 	for (const q of queries.slice(0, 20)) await engine.search(q.query);
 	const times: Record<string, number[]> = { all: [] };
 	const totals: Record<string, number[]> = {};
+	const slow: { ms: number; total: number; q: BenchQuery }[] = [];
 	for (const q of queries) {
-		const t = performance.now();
-		const r = await engine.search(q.query);
-		const ms = performance.now() - t;
+		const runs: number[] = [];
+		let r!: Awaited<ReturnType<SearchEngine['search']>>;
+		for (let i = 0; i < REPEAT; i++) {
+			const t = performance.now();
+			r = await engine.search(q.query);
+			runs.push(performance.now() - t);
+		}
+		const ms = runs.sort((a, b) => a - b)[Math.floor(REPEAT / 2)]!;
+		slow.push({ ms, total: r.total, q });
 		(times[q.kind] ??= []).push(ms);
 		times.all!.push(ms);
 		(totals[q.kind] ??= []).push(r.total);
 	}
-	console.log(`\n${name}: ${queries.length} queries (ms, measured around engine.search)`);
+	console.log(`\n${name}: ${queries.length} queries (ms, measured around engine.search${REPEAT > 1 ? `, median of ${REPEAT} runs each` : ''})`);
 	console.log('  type       n      p50      p95      p99      max   median total');
 	for (const [kind, list] of Object.entries(times)) {
 		const s = [...list].sort((a, b) => a - b);
@@ -132,13 +152,23 @@ async function measure(name: string, engine: SearchEngine, queries: BenchQuery[]
 		const ts = [...tot].sort((a, b) => a - b);
 		console.log(`  ${kind.padEnd(8)} ${String(s.length).padStart(3)} ${f1(pct(s, 50))}  ${f1(pct(s, 95))}  ${f1(pct(s, 99))}  ${f1(s[s.length - 1]!)}  ${String(pct(ts, 50)).padStart(8)}`);
 	}
+	if (SLOWEST) {
+		console.log(`  slowest ${SLOWEST} (--slowest):`);
+		for (const x of slow.sort((a, b) => b.ms - a.ms).slice(0, SLOWEST))
+			console.log(`  ${f1(x.ms)} ms  ${String(x.total).padStart(6)}  ${x.q.kind.padEnd(8)} ${JSON.stringify(x.q.query.q)} ${JSON.stringify(x.q.query.filters)} page ${x.q.query.page}`);
+	}
 }
 
 async function benchDatabase(kind: 'pglite' | 'postgres', queries: BenchQuery[]) {
 	let handle: DatabaseHandle;
 	let cleanup = async () => {};
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'intarsi-bench-search-'));
-	if (kind === 'postgres') {
+	const kept = kind === 'postgres' ? !!KEEP_POSTGRES : !!KEEP_PGLITE;
+	if (kind === 'postgres' && KEEP_POSTGRES) {
+		handle = await fromPostgresUrl(KEEP_POSTGRES, 4);
+	} else if (kind === 'pglite' && KEEP_PGLITE) {
+		handle = await fromPglite(await openPglite({ dataDir: KEEP_PGLITE }));
+	} else if (kind === 'postgres') {
 		const u = new URL(process.env.BENCH_DATABASE_URL!);
 		const dbName = `intarsi_bench_search_${Date.now()}`;
 		const admin = new pg.Client({ connectionString: u.toString() });
@@ -159,18 +189,20 @@ async function benchDatabase(kind: 'pglite' | 'postgres', queries: BenchQuery[])
 	try {
 		await handle.migrate(path.join(root, 'drizzle'));
 		let t = performance.now();
-		await generateDirectory(handle.db, COUNT, { seed: SEED });
+		const [existing] = kept ? await queryRows<{ n: number }>(handle.db, sql`select count(*)::int as n from dir_services`) : [];
+		if (!existing?.n) await generateDirectory(handle.db, COUNT, { seed: SEED });
 		const genMs = performance.now() - t;
 		const engine: PostgresSearchEngine = createPostgresEngine(handle.db, { labels: directoryLabels(() => handle.db) });
 		t = performance.now();
-		await reindexAll(handle.db, engine);
+		const rebuilt = !kept || REINDEX || !existing?.n;
+		if (rebuilt) await reindexAll(handle.db, engine);
 		const indexMs = performance.now() - t;
 		t = performance.now();
 		const words = await engine.vocabulary.load();
 		const vocabMs = performance.now() - t;
 		console.log(
-			`\n[${kind}] ${COUNT} services generated in ${(genMs / 1000).toFixed(1)} s; ` +
-				`index built (documents + search_services + VACUUM ANALYZE) in ${(indexMs / 1000).toFixed(1)} s; ` +
+			`\n[${kind}] ${existing?.n ? `${existing.n} services kept` : `${COUNT} services generated in ${(genMs / 1000).toFixed(1)} s`}; ` +
+				(rebuilt ? `index built (documents + search_services + VACUUM ANALYZE) in ${(indexMs / 1000).toFixed(1)} s; ` : 'index kept; ') +
 				`typo vocabulary (${words} words) loaded in ${vocabMs.toFixed(0)} ms`
 		);
 		await measure(`postgres engine on ${kind}`, engine, queries);
@@ -198,7 +230,7 @@ async function main() {
 	console.log(`bench:search — ${COUNT} services, ${QUERIES} queries (30% exact, 20% typo, 20% prefix, 30% faceted), every facet asked for`);
 	if (!ONLY || ONLY === 'pglite' || ONLY === 'meilisearch') await benchDatabase('pglite', queries);
 	if (!ONLY || ONLY === 'postgres') {
-		if (process.env.BENCH_DATABASE_URL) await benchDatabase('postgres', queries);
+		if (process.env.BENCH_DATABASE_URL || KEEP_POSTGRES) await benchDatabase('postgres', queries);
 		else console.log('\n[postgres] skipped: set BENCH_DATABASE_URL=postgres://… (a database is created and dropped there)');
 	}
 }

@@ -53,15 +53,23 @@ describeEachDb('migrations', (db, kind) => {
 			'minutes_comments',
 			'minutes_versions',
 			'network_settings',
+			'notification_preferences',
 			'notifications',
 			'organizations',
 			'password_resets',
+			'post_attachments',
+			'post_mentions',
+			'post_revisions',
+			'posts',
 			'privacy_flags',
 			'search_outbox',
 			'search_services',
+			'search_terms',
 			'sessions',
 			'table_members',
 			'tables',
+			'thread_readers',
+			'threads',
 			'users'
 		]);
 		expect(db().kind).toBe(kind);
@@ -69,6 +77,6 @@ describeEachDb('migrations', (db, kind) => {
 
 	it('record the applied migrations in the drizzle journal', async () => {
 		const r = await queryRows<{ n: number }>(db().db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-		expect(r[0]!.n).toBe(8);
+		expect(r[0]!.n).toBe(10);
 	});
 });

@@ -210,6 +210,18 @@ function contract(getDb: () => Db, engine: () => SearchEngine, fixture: () => Fi
 		expect(r.hits[0]!.score).toBeGreaterThan(r.hits.find((h) => h.id === f.listening)!.score);
 	});
 
+	it('ranks name matches first also through typo corrections and synonyms ("mediazone", "interpreti")', async () => {
+		const f = fixture().ids;
+		// "Centro di ascolto" mentions mediazione in its description only; the mediation desk has it
+		// in its name ("Sportello di mediazione linguistico-culturale").
+		for (const q of ['mediazone', 'mediazion', 'mediaizone', 'interpreti', 'mediatori']) {
+			const r = await engine().search(query(q));
+			expect({ q, found: ids(r).includes(f.listening) }).toEqual({ q, found: true });
+			expect({ q, first: ids(r)[0] }).toEqual({ q, first: f.mediation });
+			expect(r.hits[0]!.score).toBeGreaterThan(r.hits.find((h) => h.id === f.listening)!.score);
+		}
+	});
+
 	it('returns the hit fields of the API, with highlighted, escaped snippets', async () => {
 		const r = await engine().search(query('mediazione'));
 		const hit = r.hits.find((h) => h.id === fixture().ids.listening)!;
@@ -431,6 +443,67 @@ describeEachDb('search: postgres engine', (get) => {
 		() => engine,
 		() => fixture
 	);
+
+	it('matches synonym phrases as phrases, and finds versions written after the facet table was read', async () => {
+		const [base] = await buildSearchDocuments(get().db, [fixture.ids.legal]);
+		const doc = (id: string, name: string, description: string) => ({ ...base!, id, name, description });
+		const phrase = doc(randomUUID(), 'Scuola serale', 'Corso di italiano per adulti, la sera.');
+		const apart = doc(randomUUID(), 'Laboratorio di cucina', 'Un corso di cucina in italiano e in arabo.');
+		const named = doc(randomUUID(), 'Corso di italiano per donne', 'Il martedì.');
+		await engine.index([phrase, apart, named]);
+		try {
+			// "cpia" has "corso di italiano" among its synonyms: the words must be adjacent.
+			const r = await engine.search(query('cpia'));
+			expect(ids(r)).toContain(phrase.id);
+			expect(ids(r)).not.toContain(apart.id);
+			expect(ids(r)[0]).toBe(named.id); // the phrase in the name
+			expect(r.hits.find((h) => h.id === phrase.id)!.snippet).toBe('<mark>Corso</mark> di <mark>italiano</mark> per adulti, la sera.');
+			// A new version of a service replaces the old one in results and counts at once.
+			await engine.index([{ ...phrase, name: 'Scuola di sera', categories: [{ code: 'lavoro', name: 'Lavoro' }] }]);
+			const again = await engine.search(query('cpia', { facets: ['category'] }));
+			expect(again.hits.find((h) => h.id === phrase.id)?.name).toBe('Scuola di sera');
+			expect(again.facets.category).toContainEqual({ value: 'lavoro', label: 'Lavoro', count: 1 });
+		} finally {
+			await engine.remove([phrase.id, apart.id, named.id]);
+		}
+		expect(ids(await engine.search(query('cpia')))).not.toContain(phrase.id);
+	});
+
+	it('puts name matches before descriptions full of synonyms (ts_rank alone reaches 1 there)', async () => {
+		const [base] = await buildSearchDocuments(get().db, [fixture.ids.legal]);
+		const wordy = {
+			...base!,
+			id: randomUUID(),
+			name: 'Centro servizi per le famiglie',
+			alternateName: 'Mediatori e interpreti',
+			description: 'Mediazione, mediatori, mediatrici, interpreti e interpretariato: mediazione linguistica e mediazione culturale. '.repeat(4)
+		};
+		// Two words: ts_rank of the description's many close pairs reaches 1, as much as the name
+		// bonus used to add.
+		const wordyRimini = { ...wordy, id: randomUUID(), description: 'Mediazione a Rimini, mediatori a Rimini, mediatrici a Rimini, interpreti a Rimini. '.repeat(3) };
+		const namedRimini = { ...base!, id: randomUUID(), name: 'Mediazione linguistico-culturale – Rimini', description: 'Colloqui in arabo e tigrino.' };
+		await engine.index([wordy, wordyRimini, namedRimini]);
+		try {
+			const f = fixture.ids;
+			for (const [q, first, after] of [
+				['mediazone', f.mediation, wordy.id],
+				['mediazione', f.mediation, wordy.id],
+				['interpreti', f.mediation, wordy.id],
+				['mediazone rimini', namedRimini.id, wordyRimini.id],
+				['mediazione rimini', namedRimini.id, wordyRimini.id],
+				['interpreti rimini', namedRimini.id, wordyRimini.id]
+			] as const) {
+				const r = await engine.search(query(q));
+				expect({ q, first: ids(r)[0] }).toEqual({ q, first });
+				expect(ids(r).indexOf(after)).toBeGreaterThan(0);
+				const scores = r.hits.map((h) => h.score);
+				expect(scores).toEqual([...scores].sort((a, b) => b - a));
+				expect(r.hits[0]!.score).toBeGreaterThan(r.hits.find((h) => h.id === after)!.score);
+			}
+		} finally {
+			await engine.remove([wordy.id, wordyRimini.id, namedRimini.id]);
+		}
+	});
 
 	it('stores one weighted row per service (name A) with the facet arrays', async () => {
 		const [row] = await get()

@@ -1,28 +1,36 @@
 /**
- * The default search engine: Postgres full-text search on the `search_services` table, the same
- * SQL on PGlite and PostgreSQL.
+ * The default search engine: Postgres full-text search on `search_terms` (what is matched, narrow)
+ * and `search_services` (documents, the weighted tsvector for ts_rank, facet values), the same SQL
+ * on PGlite and PostgreSQL.
  *
  * - Text: `to_tsvector('italian', f_unaccent(…))`, weighted name A, alternate name and organisation
  *   B, categories, targets and description C, the rest D. The query is expanded with the shared
  *   synonyms; every query word (or synonym phrase) must match; the last word also matches as a
- *   prefix (search as you type).
+ *   prefix (search as you type). Synonym phrases are indexed as lexemes of their own
+ *   (indexedPhrases), so every query is decided by the GIN index without reading positions.
  * - Typos: when full-text finds fewer than TYPO_FALLBACK_BELOW services, each query word that is
  *   not in the index's vocabulary is replaced by the vocabulary words within edit distance 1–2
  *   (typo.ts), and the search runs again; the corrected words are matched by full text, so they
  *   use the same indexes and get highlighted.
- * - Ranking: services whose name matches every query term first, then ts_rank (weights
- *   D 0.1, C 0.2, B 0.4, A 1), then name.
+ * - Matching: one GIN scan of `search_terms` gives the matching versions (`doc_no`). Filters, facet
+ *   counts, "open now", the name matches and the order by name are computed in JS on the
+ *   in-memory facet table (facet-table.ts): exact, since a version never changes.
+ * - Ranking: services whose name matches every query term (through synonyms and typo corrections
+ *   too) first, then the others — two groups, whatever ts_rank says. Within a group, ts_rank
+ *   (weights D 0.1, C 0.2, B 0.4, A 1) when it has at most RANK_LIMIT services, else by name:
+ *   ranking tens of thousands of services cost more than the rest of the search together.
  * - Facets: counts over the result (every filter applied, so a value's count is the total the
- *   search would have with that value added as a filter), in the same statement as the hits.
+ *   search would have with that value added as a filter).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client';
-import { searchServices } from '../db/schema';
+import { searchServices, searchTerms } from '../db/schema';
+import { bigintArray, compareSlotsByName, createFacetTable, DAY_MASK, FIELDS_AT, FLAGS, PACKED_FIELDS, PUBLIC, STATUS, type FacetTable } from './facet-table';
 import { isOpenAt, romeWeekMinute } from './hours';
 import type { LabelResolver } from './labels';
 import { facetValues, normalizeQuery } from './query';
 import { cropMarked, HL_END, HL_START, renderSnippet, transferMarks } from './snippet';
-import { expandQuery, tokenize, type QueryTerm } from './synonyms';
+import { expandQuery, SYNONYM_GROUPS, tokenize, type QueryTerm } from './synonyms';
 import { createVocabulary, type Vocabulary } from './typo';
 import {
 	type FacetName,
@@ -37,34 +45,42 @@ import {
 export const PREFIX_MIN = 3;
 /** Below this many full-text hits, typo correction is tried. */
 export const TYPO_FALLBACK_BELOW = 5;
+/** Groups of matches (name matches, the rest) up to this size are ordered by ts_rank. */
+export const RANK_LIMIT = 500;
 const WRITE_BATCH = 500;
 
 export interface PostgresEngineOptions {
 	labels?: LabelResolver;
 	/** Typo-correction vocabulary (default: one per engine, built from the index on first need). */
 	vocabulary?: Vocabulary;
+	/** Facet values per indexed version (default: one per engine, read on first need). */
+	facetTable?: FacetTable;
 }
 
 export interface PostgresSearchEngine extends SearchEngine {
 	readonly kind: 'postgres';
 	readonly vocabulary: Vocabulary;
+	readonly facetTable: FacetTable;
 }
 
 export function createPostgresEngine(database: Db | (() => Db), opts: PostgresEngineOptions = {}): PostgresSearchEngine {
 	const getDb = typeof database === 'function' ? database : () => database;
 	const vocabulary = opts.vocabulary ?? createVocabulary(getDb);
+	const facetTable = opts.facetTable ?? createFacetTable(getDb);
 	return {
 		kind: 'postgres',
 		vocabulary,
+		facetTable,
 		async index(docs) {
 			for (let i = 0; i < docs.length; i += WRITE_BATCH) await upsertRows(getDb(), docs.slice(i, i + WRITE_BATCH));
 			vocabulary.add(docs);
 		},
 		async remove(ids) {
 			if (!ids.length) return;
-			await getDb().execute(sql`delete from ${searchServices} where service_id = any(${uuidArray(ids)})`);
+			await getDb().execute(sql`with gone as (delete from ${searchServices} where service_id = any(${uuidArray(ids)}))
+				delete from ${searchTerms} where service_id = any(${uuidArray(ids)})`);
 		},
-		search: (q) => searchPostgres(getDb(), q, vocabulary, opts.labels),
+		search: (q) => searchPostgres(getDb(), q, vocabulary, facetTable, opts.labels),
 		async reindexAll(docs) {
 			const db = getDb();
 			// Rows written from here on are current; whatever was not rewritten is gone from the
@@ -75,12 +91,15 @@ export function createPostgresEngine(database: Db | (() => Db), opts: PostgresEn
 			for await (const batch of batches) {
 				for (let i = 0; i < batch.length; i += WRITE_BATCH) await upsertRows(db, batch.slice(i, i + WRITE_BATCH));
 			}
-			await db.execute(sql`delete from ${searchServices} where indexed_at < ${start}::timestamptz`);
+			await db.execute(sql`with gone as (delete from ${searchServices} where indexed_at < ${start}::timestamptz returning service_id)
+				delete from ${searchTerms} t using gone where t.service_id = gone.service_id`);
 			vocabulary.invalidate();
+			facetTable.invalidate();
 			// Every row was rewritten: reclaim the old versions and refresh the planner's statistics
-			// now rather than whenever autovacuum comes by. (VACUUM cannot run inside a transaction:
-			// then the statistics wait for autovacuum.)
-			await db.execute(sql`vacuum (analyze) ${searchServices}`).catch(() => {});
+			// (and the visibility map: an empty query reads doc_no from the index alone) now rather
+			// than whenever autovacuum comes by. (VACUUM cannot run inside a transaction: then the
+			// statistics wait for autovacuum.)
+			await db.execute(sql`vacuum (analyze) ${searchServices}, ${searchTerms}`).catch(() => {});
 		},
 		async health() {
 			try {
@@ -143,34 +162,92 @@ async function upsertRows(db: Db, docs: SearchDocument[]) {
 	if (!docs.length) return;
 	// The last version of a service wins within a batch (ON CONFLICT cannot touch a row twice).
 	const rows = [...new Map(docs.map((d) => [d.id, toRow(d)])).values()];
+	const phrases = await indexedPhrases(db);
+	// One statement writes both tables (atomic without a transaction); every row gets a new doc_no.
+	// search_terms gets the tsvectors without positions or weights (half the size: fewer pages to
+	// read per search) plus a lexeme for each synonym phrase the row contains (see indexedPhrases);
+	// search_services keeps the weighted one for ts_rank.
 	await db.execute(sql`
-		insert into ${searchServices} (service_id, name, name_norm, words_norm, document, tsv, categories, targets, languages,
-			districts, cities, organization_id, status, is_public, hours, assured_date, indexed_at)
-		select d.id, d.name, lower(f_unaccent(d.name)), lower(f_unaccent(d.words)), d.document,
-			setweight(to_tsvector('italian', f_unaccent(coalesce(d.ta, ''))), 'A') ||
-			setweight(to_tsvector('italian', f_unaccent(coalesce(d.tb, ''))), 'B') ||
-			setweight(to_tsvector('italian', f_unaccent(coalesce(d.tc, ''))), 'C') ||
-			setweight(to_tsvector('italian', f_unaccent(coalesce(d.td, ''))), 'D'),
-			d.categories, d.targets, d.languages, d.districts, d.cities, d.organization_id, d.status::service_status,
-			d.is_public, d.hours, d.assured_date::date, now()
-		from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as d(id uuid, name text, words text, document jsonb,
-			ta text, tb text, tc text, td text, categories text[], targets text[], languages text[], districts text[],
-			cities text[], organization_id uuid, status text, is_public boolean, hours jsonb, assured_date text)
-		on conflict (service_id) do update set
-			name = excluded.name, name_norm = excluded.name_norm, words_norm = excluded.words_norm, document = excluded.document,
-			tsv = excluded.tsv, categories = excluded.categories, targets = excluded.targets, languages = excluded.languages,
-			districts = excluded.districts, cities = excluded.cities, organization_id = excluded.organization_id,
-			status = excluded.status, is_public = excluded.is_public, hours = excluded.hours,
-			assured_date = excluded.assured_date, indexed_at = excluded.indexed_at`);
+		with ph as (
+			select x.query::tsquery as q, x.token from jsonb_to_recordset(${JSON.stringify(phrases)}::jsonb) as x(query text, token text)
+		),
+		d as materialized (
+			select nextval('search_doc_no') as doc_no, r.*,
+				setweight(to_tsvector('italian', f_unaccent(coalesce(r.ta, ''))), 'A') ||
+				setweight(to_tsvector('italian', f_unaccent(coalesce(r.tb, ''))), 'B') ||
+				setweight(to_tsvector('italian', f_unaccent(coalesce(r.tc, ''))), 'C') ||
+				setweight(to_tsvector('italian', f_unaccent(coalesce(r.td, ''))), 'D') as tsv0,
+				to_tsvector('italian', f_unaccent(coalesce(r.ta, ''))) as name0
+			from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, name text, words text, document jsonb,
+				ta text, tb text, tc text, td text, categories text[], targets text[], languages text[], districts text[],
+				cities text[], organization_id uuid, status text, is_public boolean, hours jsonb, assured_date text)
+		),
+		services as (
+			insert into ${searchServices} (service_id, name, name_norm, words_norm, document, tsv, categories, targets, languages,
+				districts, cities, organization_id, status, is_public, hours, assured_date, indexed_at)
+			select d.id, d.name, lower(f_unaccent(d.name)), lower(f_unaccent(d.words)), d.document, d.tsv0,
+				d.categories, d.targets, d.languages, d.districts, d.cities, d.organization_id, d.status::service_status,
+				d.is_public, d.hours, d.assured_date::date, now()
+			from d
+			on conflict (service_id) do update set
+				name = excluded.name, name_norm = excluded.name_norm, words_norm = excluded.words_norm, document = excluded.document,
+				tsv = excluded.tsv, categories = excluded.categories, targets = excluded.targets, languages = excluded.languages,
+				districts = excluded.districts, cities = excluded.cities, organization_id = excluded.organization_id,
+				status = excluded.status, is_public = excluded.is_public, hours = excluded.hours,
+				assured_date = excluded.assured_date, indexed_at = excluded.indexed_at
+			returning service_id
+		)
+		insert into ${searchTerms} (service_id, doc_no, tsv, name_tsv)
+		select d.id, d.doc_no,
+			strip(d.tsv0) || array_to_tsvector(array(select ph.token from ph where d.tsv0 @@ ph.q)),
+			strip(d.name0) || array_to_tsvector(array(select ph.token from ph where d.name0 @@ ph.q))
+		from d
+		on conflict (service_id) do update set doc_no = excluded.doc_no, tsv = excluded.tsv, name_tsv = excluded.name_tsv`);
+}
+
+/** A synonym phrase as Postgres parses it (`'ital' <2> 'stranier'`) and the lexeme it is indexed as. */
+export interface IndexedPhrase {
+	query: string;
+	token: string;
+}
+
+/** `'ital' <2> 'stranier'` → `~ital<2>stranier` (no word of a text can look like that). */
+export const phraseToken = (compiled: string) => `~${compiled.replace(/'/g, '').replace(/\s+/g, '')}`;
+
+let phrasesOnce: Promise<IndexedPhrase[]> | undefined;
+
+/**
+ * Every phrase of the synonym list that parses to several lexemes. A phrase is the only part of a
+ * query the GIN index cannot decide (it has no positions: every candidate row is read and its
+ * positions checked, thousands of rows for 'ital' <2> 'stranier'), so each row gets one lexeme
+ * per listed phrase it contains, and queries ask for that lexeme instead: an index lookup like
+ * any word. Queries only ever hold phrases of this list (expandQuery). Changing the phrases of the
+ * list takes a reindexAll (the nightly one, or at deploy) before the new ones are found.
+ */
+export function indexedPhrases(db: Db): Promise<IndexedPhrase[]> {
+	phrasesOnce ??= (async () => {
+		const sources = [...new Set(SYNONYM_GROUPS.flat().map(tokenize).filter((t) => t.length > 1).map((t) => t.join(' <-> ')))];
+		const rows = await queryRows<{ q: string }>(db, sql`select to_tsquery('italian', f_unaccent(p))::text as q from unnest(${textArray(sources)}) as p`);
+		const out = new Map<string, IndexedPhrase>();
+		for (const r of rows) {
+			const query = r.q.trim();
+			if (query.includes('<') && !query.includes('|') && !query.includes('(')) out.set(query, { query, token: phraseToken(query) });
+		}
+		return [...out.values()];
+	})().catch((err) => {
+		phrasesOnce = undefined;
+		throw err;
+	});
+	return phrasesOnce;
 }
 
 // ---------------------------------------------------------------- query text
 
 export interface TsQueries {
-	/** Every term matches anywhere. */
+	/** Every term matches (anywhere in `tsv`; in the name when run on `name_tsv`). */
 	any: string;
-	/** Every term matches in the name (weight A). */
-	name: string;
+	/** Each term's alternatives (`any` is these, parenthesised, joined by `&`). */
+	groups: string[];
 }
 
 /**
@@ -180,71 +257,61 @@ export interface TsQueries {
  */
 export function buildTsQueries(terms: QueryTerm[], corrections: Map<string, string[]> = new Map()): TsQueries | null {
 	if (!terms.length) return null;
-	const render = (weight: string) =>
-		terms
-			.map((term, i) => {
-				const last = i === terms.length - 1;
-				const alts: string[] = [];
-				const own = term.tokens.map((t, j) => {
-					const prefix = last && j === term.tokens.length - 1 && term.tokens.length === 1 && t.length >= PREFIX_MIN;
-					return prefix ? `${t}:*${weight}` : weight ? `${t}:${weight}` : t;
-				});
-				alts.push(own.join(' <-> '));
-				for (const alt of term.alternatives) alts.push(alt.map((t) => (weight ? `${t}:${weight}` : t)).join(' <-> '));
-				if (term.tokens.length === 1) for (const c of corrections.get(term.tokens[0]!) ?? []) alts.push(weight ? `${c}:${weight}` : c);
-				return `(${[...new Set(alts)].join(' | ')})`;
-			})
-			.join(' & ');
-	return { any: render(''), name: render('A') };
+	const groups = terms.map((term, i) => {
+			const last = i === terms.length - 1;
+			const alts: string[] = [];
+			const own = term.tokens.map((t, j) => {
+				const prefix = last && j === term.tokens.length - 1 && term.tokens.length === 1 && t.length >= PREFIX_MIN;
+				return prefix ? `${t}:*` : t;
+			});
+			alts.push(own.join(' <-> '));
+			for (const alt of term.alternatives) alts.push(alt.join(' <-> '));
+			if (term.tokens.length === 1) for (const c of corrections.get(term.tokens[0]!) ?? []) alts.push(c);
+			return [...new Set(alts)].join(' | ');
+		});
+	return { any: groups.map((g) => `(${g})`).join(' & '), groups };
 }
 
 // ---------------------------------------------------------------- search
 
 type FacetDim = Exclude<FacetName, 'openNow'>;
 const FACET_DIMS: FacetDim[] = ['category', 'district', 'language', 'target'];
-const FACET_COLUMN: Record<FacetDim, SQL> = {
-	category: sql.raw('categories'),
-	district: sql.raw('districts'),
-	language: sql.raw('languages'),
-	target: sql.raw('targets')
+/** Index of each facet's field among an entry's packed fields (facet-table.ts). */
+const FIELD_INDEX: Record<FacetDim | 'city', number> = {
+	category: PACKED_FIELDS.indexOf('categories'),
+	target: PACKED_FIELDS.indexOf('targets'),
+	language: PACKED_FIELDS.indexOf('languages'),
+	district: PACKED_FIELDS.indexOf('districts'),
+	city: PACKED_FIELDS.indexOf('cities')
+};
+const FIELD_NAME: Record<FacetDim, (typeof PACKED_FIELDS)[number]> = {
+	category: 'categories',
+	target: 'targets',
+	language: 'languages',
+	district: 'districts'
 };
 
-interface Row extends Record<string, unknown> {
+interface PageRow extends Record<string, unknown> {
+	doc_no: string;
+	id: string;
+	document: SearchDocument;
+	headline: string | null;
+}
+
+interface Found {
 	total: number;
-	hits: { id: string; document: SearchDocument; score: number; headline: string | null }[];
-	/** Per row of the result, the values of each facet asked for (see ROW_SEP…). */
-	facets: string | null;
-	open_now: number | null;
+	page: { row: PageRow; score: number }[];
+	counts: Map<FacetDim, Map<string, number>>;
+	openNow: number;
 }
 
-const ROW_SEP = '\u001d';
-const FIELD_SEP = '\u001f';
-const VALUE_SEP = '\u001e';
-
-/** Counts per value of each facet from the concatenated rows. */
-export function countFacetText(text: string | null, dims: FacetDim[]): Map<FacetDim, Map<string, number>> {
-	const out = new Map<FacetDim, Map<string, number>>(dims.map((d) => [d, new Map()]));
-	if (!text) return out;
-	const maps = dims.map((d) => out.get(d)!);
-	for (const row of text.split(ROW_SEP)) {
-		const fields = row.split(FIELD_SEP);
-		for (let i = 0; i < maps.length; i++) {
-			const field = fields[i];
-			if (!field) continue;
-			const map = maps[i]!;
-			for (const v of field.split(VALUE_SEP)) map.set(v, (map.get(v) ?? 0) + 1);
-		}
-	}
-	return out;
-}
-
-async function searchPostgres(db: Db, input: SearchQuery, vocabulary: Vocabulary, labels?: LabelResolver): Promise<SearchResult> {
+async function searchPostgres(db: Db, input: SearchQuery, vocabulary: Vocabulary, facetTable: FacetTable, labels?: LabelResolver): Promise<SearchResult> {
 	const started = performance.now();
 	const query = normalizeQuery(input);
 	const terms = expandQuery(query.q);
 	let ts = buildTsQueries(terms);
-	let row = await runSearch(db, query, ts);
-	if (ts && row.total < TYPO_FALLBACK_BELOW) {
+	let found = await runSearch(db, query, ts, facetTable);
+	if (ts && found.total < TYPO_FALLBACK_BELOW) {
 		const lastTerm = terms[terms.length - 1]!;
 		const corrections = await vocabulary.correct(
 			terms.filter((t) => t.tokens.length === 1).map((t) => t.tokens[0]!),
@@ -252,11 +319,11 @@ async function searchPostgres(db: Db, input: SearchQuery, vocabulary: Vocabulary
 		);
 		if (corrections.size) {
 			ts = buildTsQueries(terms, corrections);
-			row = await runSearch(db, query, ts);
+			found = await runSearch(db, query, ts, facetTable);
 		}
 	}
 	const now = query.now ?? new Date();
-	const hits: SearchHit[] = row.hits.map((h) => {
+	const hits: SearchHit[] = found.page.map(({ row: h, score }) => {
 		const d = h.document;
 		const source = d.description?.trim() ? d.description : d.name;
 		const marked = h.headline ? transferMarks(h.headline, source) : source;
@@ -270,112 +337,347 @@ async function searchPostgres(db: Db, input: SearchQuery, vocabulary: Vocabulary
 			languages: d.languages.map((l) => l.code),
 			categories: d.categories.map((c) => c.code),
 			openNow: isOpenAt(d.hours, now),
-			score: Math.round(h.score * 10000) / 10000
+			score: Math.round(score * 10000) / 10000
 		};
 	});
 	const facets: SearchResult['facets'] = {};
-	const dims = FACET_DIMS.filter((d) => query.facets.includes(d));
-	const counted = countFacetText(row.facets, dims);
 	for (const f of query.facets) {
-		if (f === 'openNow') facets.openNow = [{ value: 'true', label: 'Aperto ora', count: row.open_now ?? 0 }];
-		else facets[f] = await facetValues(f, [...counted.get(f)!], query.filters[f] ?? [], labels);
+		if (f === 'openNow') facets.openNow = [{ value: 'true', label: 'Aperto ora', count: found.openNow }];
+		else facets[f] = await facetValues(f, [...found.counts.get(f)!], query.filters[f] ?? [], labels);
 	}
-	return { hits, facets, total: row.total, tookMs: Math.round((performance.now() - started) * 10) / 10 };
+	return { hits, facets, total: found.total, tookMs: Math.round((performance.now() - started) * 10) / 10 };
 }
 
-/** tsquery texts as Postgres parsed them (stemmed, stop words gone), by source text. */
+/** tsquery text as Postgres parsed it (stemmed, stop words gone), by source text. */
 export interface CompiledTsQueries {
+	/** For matching: listed phrases as their lexemes (indexedPhrases). */
 	any: string;
-	name: string;
+	/** For ts_headline and ts_rank, which read the text or positions: the phrases as phrases. */
+	highlight: string;
+	/** `any` as its terms' alternatives (tsquery items: `'lexeme'`, `'prefix':*`, a phrase…). */
+	groups: string[][];
 }
 const compiled = new Map<string, CompiledTsQueries | null>();
 
 /**
+ * One term's alternatives as Postgres parsed them, without the redundant ones: synonyms often stem
+ * alike ("abitare", "abitazione", "abitativo" are all 'abit'), a prefix covers its own word ('cas':*
+ * covers 'cas'), and a phrase is covered by any of its words that is an alternative on its own
+ * ('mediazion' covers 'mediazion' <-> 'linguist'). The result is the same set of services; what
+ * it saves is work per matching row, above all for phrases, which the GIN index cannot decide
+ * (every candidate row's positions are checked). Texts with parentheses are left as they are.
+ */
+export function dedupeAlternatives(text: string): string {
+	if (text.includes('(')) return text;
+	const items = [...new Set(text.split(' | ').map((t) => t.trim()))];
+	const words = new Set<string>();
+	const prefixes: string[] = [];
+	for (const item of items) {
+		const m = /^'((?:[^']|'')*)'(:\*)?$/.exec(item);
+		if (m) (m[2] ? prefixes.push(m[1]!) : words.add(m[1]!));
+	}
+	const covered = (lexeme: string) => words.has(lexeme) || prefixes.some((p) => lexeme.startsWith(p));
+	return items
+		.filter((item) => {
+			const m = /^'((?:[^']|'')*)'(:\*)?$/.exec(item);
+			if (m) return !!m[2] || !prefixes.some((p) => m[1]!.startsWith(p));
+			// A phrase: covered when one of its words is.
+			const lexemes = [...item.matchAll(/'((?:[^']|'')*)'/g)].map((x) => x[1]!);
+			return !lexemes.some(covered);
+		})
+		.join(' | ');
+}
+
+/**
  * Runs the dictionaries once per query text (one small statement, cached per process): the search
- * statement then carries `'…'::tsquery` literals, which cost nothing to plan, instead of a
- * to_tsquery() call per use. Null when the text has no lexemes (only stop words).
+ * statements then carry a `'…'::tsquery` literal, which costs nothing to plan, instead of a
+ * to_tsquery() call per use. Each term is parsed on its own (a term of stop words only drops out,
+ * as to_tsquery does with the whole text) and its alternatives deduplicated. Null when no term has
+ * lexemes.
  */
 export async function compileTsQueries(db: Db, ts: TsQueries): Promise<CompiledTsQueries | null> {
-	const key = `${ts.any}\n${ts.name}`;
+	const key = ts.any;
 	if (compiled.has(key)) return compiled.get(key)!;
-	const [row] = await queryRows<{ any: string; name: string }>(
+	const phrases = new Map((await indexedPhrases(db)).map((p) => [p.query, p.token]));
+	const [row] = await queryRows<{ parts: string[] | null }>(
 		db,
-		sql`select to_tsquery('italian', f_unaccent(${ts.any}))::text as any, to_tsquery('italian', f_unaccent(${ts.name}))::text as name`
+		sql`select array_agg(to_tsquery('italian', f_unaccent(g))::text order by i) as parts
+			from unnest(${textArray(ts.groups)}) with ordinality as u(g, i)`
 	);
-	const out = row && row.any.trim() ? { any: row.any, name: row.name } : null;
+	const groups = (row?.parts ?? []).map((p) => dedupeAlternatives(p.trim())).filter((p) => p);
+	const tokens = (group: string): string[] =>
+		group.includes('(')
+			? [group]
+			: group.split(' | ').map((item) => {
+					const token = phrases.get(item.trim());
+					return token ? `'${token}'` : item.trim();
+				});
+	const join = (list: string[]) => list.map((g) => `(${g})`).join(' & ');
+	const matching = groups.map(tokens);
+	const out = groups.length ? { any: join(matching.map((g) => g.join(' | '))), highlight: join(groups), groups: matching } : null;
 	if (compiled.size >= 1000) compiled.delete(compiled.keys().next().value!);
 	compiled.set(key, out);
 	return out;
 }
 
-async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null): Promise<Row> {
-	const tsq = ts ? await compileTsQueries(db, ts) : null;
-	const statement = buildSearchSql(query, tsq);
-	if (!tsq) return (await queryRows<Row>(db, statement))[0]!;
-	// Text queries read the GIN index: the planner's estimate for an OR of synonyms is the sum of
-	// their frequencies, and it then prefers a sequential scan that evaluates the query on every
-	// row — slower than the bitmap scan even when half the services match (measured on both engines).
-	return db.transaction(async (tx) => {
-		await tx.execute(sql`set local enable_seqscan = off`);
-		return (await queryRows<Row>(tx as unknown as Db, statement))[0]!;
-	});
+/** `12,-7,30` → [12, -7, 30] without the intermediate strings of split() (50,000 numbers at times). */
+export function parseDocNos(text: string | null): number[] {
+	const out: number[] = [];
+	if (!text) return out;
+	let n = 0;
+	let negative = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 44) {
+			out.push(negative ? -n : n);
+			n = 0;
+			negative = false;
+		} else if (c === 45) negative = true;
+		else n = n * 10 + (c - 48);
+	}
+	out.push(negative ? -n : n);
+	return out;
 }
 
-/** The one statement of a search (exported for EXPLAIN in benchmarks). */
-export function buildSearchSql(query: SearchQuery, ts: CompiledTsQueries | null): SQL {
+/** The k first of `items` in `cmp` order (a bounded max-heap: n log k, not n log n). */
+export function firstK<T>(items: T[], k: number, cmp: (a: T, b: T) => number): T[] {
+	if (k <= 0) return [];
+	if (items.length <= k * 4) return [...items].sort(cmp).slice(0, k);
+	const heap: T[] = [];
+	const up = (i: number) => {
+		while (i > 0) {
+			const p = (i - 1) >> 1;
+			if (cmp(heap[i]!, heap[p]!) <= 0) return;
+			[heap[i], heap[p]] = [heap[p]!, heap[i]!];
+			i = p;
+		}
+	};
+	const down = (i: number) => {
+		for (;;) {
+			const l = 2 * i + 1;
+			const r = l + 1;
+			let m = i;
+			if (l < heap.length && cmp(heap[l]!, heap[m]!) > 0) m = l;
+			if (r < heap.length && cmp(heap[r]!, heap[m]!) > 0) m = r;
+			if (m === i) return;
+			[heap[i], heap[m]] = [heap[m]!, heap[i]!];
+			i = m;
+		}
+	};
+	for (const item of items) {
+		if (heap.length < k) {
+			heap.push(item);
+			up(heap.length - 1);
+		} else if (cmp(item, heap[0]!) < 0) {
+			heap[0] = item;
+			down(0);
+		}
+	}
+	return heap.sort(cmp);
+}
+
+/**
+ * One search: the matching versions from the GIN index, filters and counts on the facet table, the
+ * order, then the page's documents and highlights. One read-only transaction (one snapshot).
+ */
+async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facetTable: FacetTable): Promise<Found> {
+	const tsq = ts ? await compileTsQueries(db, ts) : null;
 	const f = query.filters;
 	const now = query.now ?? new Date();
-	const where: SQL[] = [];
-	if (query.publicOnly) where.push(sql`s.is_public`);
-	if (f.status?.length) where.push(sql`s.status::text = any(${textArray(f.status)})`);
-	if (f.city?.length) where.push(sql`s.cities && ${textArray(f.city)}`);
-	for (const dim of FACET_DIMS) {
-		const values = f[dim];
-		if (values?.length) where.push(sql`s.${FACET_COLUMN[dim]} && ${textArray(values)}`);
-	}
-	const tsq = ts ? sql`${ts.any}::tsquery` : null;
-	const tsqName = ts ? sql`${ts.name}::tsquery` : null;
-	if (tsq) where.push(sql`s.tsv @@ ${tsq}`);
 	const { weekday, minute } = romeWeekMinute(now);
-	// Constants inline (two integers): the path is parsed once, and runs ~25% faster than with vars.
-	const openPath = `strict $[*] ? (@[0] == ${weekday} && @[1] <= ${minute} && @[2] > ${minute})`;
-	const openExpr = sql`jsonb_path_exists(s.hours, ${openPath}::jsonpath)`;
-	if (f.openNow) where.push(openExpr);
+	const countDims = FACET_DIMS.filter((d) => query.facets.includes(d));
+	const wantOpen = query.facets.includes('openNow');
+	const tsLiteral = tsq ? sql`${tsq.any}::tsquery` : null;
+	const highlightLiteral = tsq ? sql`${tsq.highlight}::tsquery` : null;
+	// Name matches are decided in JS on the names' lexemes when every alternative is a lexeme or a
+	// prefix (phrases are lexemes of their own, see indexedPhrases): the same answer as
+	// `name_tsv @@ query`, without evaluating it on every matching row.
+	const ITEM = /^'((?:[^']|'')*)'(:\*)?$/;
+	const nameTerms = tsq?.groups.every((g) => g.every((item) => ITEM.test(item)))
+		? tsq.groups.map((g) => g.map((item) => {
+				const m = ITEM.exec(item)!;
+				return { lexeme: m[1]!.replace(/''/g, "'"), prefix: !!m[2] };
+			}))
+		: null;
 
-	const wantOpenCount = query.facets.includes('openNow');
-	const facetDims = FACET_DIMS.filter((d) => query.facets.includes(d));
-	const score = tsq ? sql`(case when s.tsv @@ ${tsqName} then 1 else 0 end + ts_rank('{0.1, 0.2, 0.4, 1.0}', s.tsv, ${tsq}))` : sql`0::real`;
-	const columns: SQL[] = [sql`s.service_id`, sql`s.name`, sql`${score} as score`, ...facetDims.map((dim) => sql`s.${FACET_COLUMN[dim]}`)];
-	if (wantOpenCount) columns.push(f.openNow ? sql`true as is_open` : sql`${openExpr} as is_open`);
-	const offset = (query.page - 1) * query.pageSize;
-	const source = sql`case when coalesce(s.document->>'description', '') ~ '\\S' then s.document->>'description' else s.name end`;
-	const headline = tsq
-		? sql`ts_headline('italian', translate(f_unaccent(${source}), '<>', '  '), ${tsq}, ${`HighlightAll=true, StartSel=${HL_START}, StopSel=${HL_END}`})`
-		: sql`null::text`;
-	// Facets count the rows of the result (the same query and filters as the total). Postgres
-	// only concatenates each row's values (string_agg is ~3x cheaper than unnest + GROUP BY here);
-	// they are counted in JS. Values never contain control characters (documents.ts).
-	const facetText = facetDims.length
-		? sql`(select string_agg(concat_ws(${FIELD_SEP}, ${sql.join(
-				facetDims.map((dim) => sql`array_to_string(base.${FACET_COLUMN[dim]}, ${VALUE_SEP})`),
-				sql`, `
-			)}), ${ROW_SEP}) from base)`
-		: sql`null::text`;
+	const run = async (tx: Db): Promise<Found> => {
+		// Text queries read the GIN index: the planner's estimate for an OR of synonyms is the sum of
+		// their frequencies, and it then prefers a sequential scan that evaluates the query on every
+		// row (slower than the bitmap scan even when half the services match). Without text, doc_no
+		// comes from its index alone.
+		await tx.execute(sql`set local enable_seqscan = off`);
+		// When JS cannot decide the name matches, they come back negated: one aggregate, one list.
+		const [m] = await queryRows<{ docs: string | null }>(
+			tx,
+			tsLiteral && !nameTerms
+				? sql`select string_agg((case when name_tsv @@ ${tsLiteral} then -doc_no else doc_no end)::text, ',') as docs
+					from ${searchTerms} where tsv @@ ${tsLiteral}`
+				: tsLiteral
+					? sql`select string_agg(doc_no::text, ',') as docs from ${searchTerms} where tsv @@ ${tsLiteral}`
+					: sql`select string_agg(doc_no::text, ',') as docs from ${searchTerms}`
+		);
+		const signed = parseDocNos(m?.docs ?? null);
+		const named = new Set<number>();
+		for (let i = 0; i < signed.length; i++) {
+			if (signed[i]! < 0) {
+				signed[i] = -signed[i]!;
+				named.add(signed[i]!);
+			}
+		}
+		const { store, slots } = await facetTable.lookup(tx, signed);
+		const pool = store.pool;
 
-	return sql`with base as materialized (
-			select ${sql.join(columns, sql`, `)}
-			from ${searchServices} s
-			${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
-		),
-		page as (
-			select service_id, name, score from base
-			order by score desc, name, service_id limit ${query.pageSize} offset ${offset}
-		)
-		select
-			(select count(*)::int from base) as total,
-			${wantOpenCount ? sql`(select count(*)::int from base where is_open)` : sql`null::int`} as open_now,
-			(select coalesce(json_agg(json_build_object('id', s.service_id, 'document', s.document, 'score', p.score, 'headline', ${headline})
-				order by p.score desc, p.name, p.service_id), '[]'::json)
-				from page p join ${searchServices} s on s.service_id = p.service_id) as hits,
-			${facetText} as facets`;
+		// Filters as sets of dictionary ids (a value no entry has matches nothing).
+		const idSet = (field: (typeof PACKED_FIELDS)[number] | 'status', values: string[]) => {
+			const set = new Set<number>();
+			for (const v of values) set.add(store.idOf(field, v));
+			return set;
+		};
+		const statuses = f.status?.length ? idSet('status', f.status) : null;
+		const fieldFilters: { index: number; ids: Set<number> }[] = [];
+		if (f.city?.length) fieldFilters.push({ index: FIELD_INDEX.city, ids: idSet('cities', f.city) });
+		for (const d of FACET_DIMS) if (f[d]?.length) fieldFilters.push({ index: FIELD_INDEX[d], ids: idSet(FIELD_NAME[d], f[d]!) });
+		const counters = countDims.map((d) => ({ dim: d, index: FIELD_INDEX[d], counted: new Int32Array(store.values[FIELD_NAME[d]].length) }));
+		const checkOpen = !!f.openNow || wantOpen;
+		const fieldAt = new Int32Array(PACKED_FIELDS.length);
+		// Each term: the ids of the name lexemes that satisfy it.
+		const nameIndex = PACKED_FIELDS.indexOf('nameLexemes');
+		const lexemes = store.values.nameLexemes;
+		const nameSets = nameTerms?.map((alternatives) => {
+			const ids = new Set<number>();
+			for (const a of alternatives) {
+				if (!a.prefix) {
+					const id = store.idOf('nameLexemes', a.lexeme);
+					if (id >= 0) ids.add(id);
+				} else for (let id = 0; id < lexemes.length; id++) if (lexemes[id]!.startsWith(a.lexeme)) ids.add(id);
+			}
+			return ids;
+		});
+		const nameMatches = (): boolean => {
+			const start = fieldAt[nameIndex]!;
+			const n = pool[start]!;
+			for (const ids of nameSets!) {
+				let found = false;
+				for (let j = 1; j <= n && !found; j++) found = ids.has(pool[start + j]!);
+				if (!found) return false;
+			}
+			return true;
+		};
+
+		// The hot loop of a search (up to every service): typed arrays, plain loops.
+		const tiers: number[][] = [[], []];
+		let openNow = 0;
+		for (let i = 0; i < slots.length; i++) {
+			const slot = slots[i]!;
+			const at = store.offset[slot]!;
+			if (query.publicOnly && !(pool[at + FLAGS]! & PUBLIC)) continue;
+			if (statuses && !statuses.has(pool[at + STATUS]!)) continue;
+			let p = at + FIELDS_AT;
+			for (let k = 0; k < PACKED_FIELDS.length; k++) {
+				fieldAt[k] = p;
+				p += pool[p]! + 1;
+			}
+			let pass = true;
+			for (let k = 0; k < fieldFilters.length && pass; k++) {
+				const start = fieldAt[fieldFilters[k]!.index]!;
+				const ids = fieldFilters[k]!.ids;
+				pass = false;
+				for (let j = 1; j <= pool[start]!; j++) {
+					if (ids.has(pool[start + j]!)) {
+						pass = true;
+						break;
+					}
+				}
+			}
+			if (!pass) continue;
+			if (checkOpen) {
+				// After the fields: the number of ranges, then [weekday, from, to] each.
+				let open = false;
+				if (pool[at + DAY_MASK]! & (1 << weekday)) {
+					for (let j = 0, n = pool[p]!, h = p + 1; j < n; j++, h += 3) {
+						if (pool[h] === weekday && pool[h + 1]! <= minute && minute < pool[h + 2]!) {
+							open = true;
+							break;
+						}
+					}
+				}
+				if (f.openNow && !open) continue;
+				if (open) openNow++;
+			}
+			for (let c = 0; c < counters.length; c++) {
+				const start = fieldAt[counters[c]!.index]!;
+				const counted = counters[c]!.counted;
+				for (let j = 1; j <= pool[start]!; j++) counted[pool[start + j]!]!++;
+			}
+			const isNamed = nameSets ? nameMatches() : named.size > 0 && named.has(store.entries[slot]!.docNo);
+			tiers[isNamed ? 0 : 1]!.push(slot);
+		}
+		const total = tiers[0]!.length + tiers[1]!.length;
+		const counts = new Map<FacetDim, Map<string, number>>();
+		for (const c of counters) {
+			const values = store.values[FIELD_NAME[c.dim]];
+			const map = new Map<string, number>();
+			for (let id = 0; id < c.counted.length; id++) if (c.counted[id]) map.set(values[id]!, c.counted[id]!);
+			counts.set(c.dim, map);
+		}
+
+		// The page: name matches (score 1 + rank), then the rest (rank).
+		const from = (query.page - 1) * query.pageSize;
+		const to = from + query.pageSize;
+		const byName = (a: number, b: number) => compareSlotsByName(store, a, b);
+		const page: { slot: number; score: number }[] = [];
+		let start = 0;
+		for (const [i, tier] of tiers.entries()) {
+			const end = start + tier.length;
+			if (tier.length && from < end && to > start) {
+				const bonus = i === 0 ? 1 : 0;
+				const want = Math.min(end, to) - start;
+				let ordered: { slot: number; score: number }[];
+				if (tsLiteral && tier.length <= RANK_LIMIT) {
+					// The weighted tsvector with positions is in search_services (phrases as phrases).
+					const ranks = await queryRows<{ id: string; rank: number }>(
+						tx,
+						sql`select service_id as id, ts_rank('{0.1, 0.2, 0.4, 1.0}', tsv, ${highlightLiteral}) as rank
+							from ${searchServices} where service_id = any(${uuidArray(tier.map((slot) => store.entries[slot]!.id))})`
+					);
+					const rank = new Map(ranks.map((r) => [r.id, Number(r.rank)]));
+					// ts_rank can reach 1 and more (many synonyms in a long description): the score shown
+					// stays below the next group's, the order uses the rank itself.
+					ordered = tier
+						.map((slot) => ({ slot, rank: rank.get(store.entries[slot]!.id) ?? 0 }))
+						.sort((a, b) => b.rank - a.rank || byName(a.slot, b.slot))
+						.slice(0, want)
+						.map((r) => ({ slot: r.slot, score: bonus + Math.min(r.rank, 0.9999) }));
+				} else {
+					ordered = firstK(tier, want, byName).map((slot) => ({ slot, score: bonus }));
+				}
+				page.push(...ordered.slice(Math.max(0, from - start)));
+			}
+			start = end;
+		}
+		if (!page.length) return { total, page: [], counts, openNow: f.openNow ? total : openNow };
+
+		const source = sql`case when coalesce(s.document->>'description', '') ~ '\\S' then s.document->>'description' else s.name end`;
+		const headline = highlightLiteral
+			? sql`ts_headline('italian', translate(f_unaccent(${source}), '<>', '  '), ${highlightLiteral}, ${`HighlightAll=true, StartSel=${HL_START}, StopSel=${HL_END}`})`
+			: sql`null::text`;
+		const docs = await queryRows<PageRow>(
+			tx,
+			sql`select t.doc_no::text as doc_no, s.service_id as id, s.document, ${headline} as headline
+				from ${searchTerms} t join ${searchServices} s on s.service_id = t.service_id
+				where t.doc_no = any(${bigintArray(page.map((p) => store.entries[p.slot]!.docNo))})`
+		);
+		const byDoc = new Map(docs.map((d) => [Number(d.doc_no), d]));
+		return {
+			total,
+			page: page.flatMap((p) => {
+				const row = byDoc.get(store.entries[p.slot]!.docNo);
+				return row ? [{ row, score: p.score }] : [];
+			}),
+			counts,
+			openNow: f.openNow ? total : openNow
+		};
+	};
+	await facetTable.ready();
+	return db.transaction((tx) => run(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' });
 }

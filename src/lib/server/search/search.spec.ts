@@ -3,7 +3,7 @@ import { expandQuery, meiliSynonyms, tokenize } from './synonyms';
 import { cropMarked, escapeHtml, HL_END, HL_START, renderSnippet, transferMarks } from './snippet';
 import { isOpenAt, openSlots, romeSlot, romeWeekMinute, scheduleToHours } from './hours';
 import { editDistance, maxTypos } from './typo';
-import { buildTsQueries, countFacetText } from './postgres';
+import { buildTsQueries, dedupeAlternatives, firstK, parseDocNos } from './postgres';
 import { meiliFilters, MEILI_SETTINGS, toMeiliDoc } from './meilisearch';
 
 const m = (s: string) => s.replace(/\[/g, HL_START).replace(/\]/g, HL_END);
@@ -27,11 +27,9 @@ describe('synonyms', () => {
 });
 
 describe('tsquery text', () => {
-	it('ORs synonyms, ANDs terms, prefixes the last word and weights the name variant', () => {
+	it('ORs synonyms, ANDs terms and prefixes the last word', () => {
 		const q = buildTsQueries(expandQuery('casa medi'))!;
 		expect(q.any).toMatch(/^\(casa \| case \| abitare .*\) & \(medi:\*\)$/);
-		expect(q.name).toContain('casa:A');
-		expect(q.name).toContain('medi:*A');
 		expect(buildTsQueries(expandQuery('permesso di soggiorno'))!.any).toContain('permesso <-> di <-> soggiorno');
 		expect(buildTsQueries(expandQuery('  ;; '))).toBeNull();
 		// Two letters are not a prefix yet; corrections join the word's alternatives.
@@ -115,19 +113,32 @@ describe('typo distance', () => {
 	});
 });
 
-describe('facet text', () => {
-	it('counts the values of each facet over the rows', () => {
-		const text = ['a\u001eb\u001fRimini', '\u001fModena', 'a\u001fRimini'].join('\u001d');
-		const counted = countFacetText(text, ['category', 'district']);
-		expect([...counted.get('category')!]).toEqual([
-			['a', 2],
-			['b', 1]
-		]);
-		expect([...counted.get('district')!]).toEqual([
-			['Rimini', 2],
-			['Modena', 1]
-		]);
-		expect(countFacetText(null, ['target']).get('target')!.size).toBe(0);
+describe('tsquery alternatives', () => {
+	it('drops repeats, words under the prefix and phrases covered by one of their words', () => {
+		expect(dedupeAlternatives("'cas':* | 'cas' | 'abit' | 'abit' | 'casell' | 'housing'")).toBe("'cas':* | 'abit' | 'housing'");
+		expect(dedupeAlternatives("'mediazion' | 'mediator' | 'mediazion' <-> 'linguist' | 'interpret'")).toBe("'mediazion' | 'mediator' | 'interpret'");
+		expect(dedupeAlternatives("'cpia' | 'italian' <2> 'stranier' | 'cors' <2> 'italian'")).toBe("'cpia' | 'italian' <2> 'stranier' | 'cors' <2> 'italian'");
+		expect(dedupeAlternatives("'anagraf':* | 'residenz' | 'iscrizion' <-> 'anagraf'")).toBe("'anagraf':* | 'residenz'");
+		expect(dedupeAlternatives("( 'a' | 'a' ) <-> 'b'")).toBe("( 'a' | 'a' ) <-> 'b'");
+	});
+});
+
+describe('doc_no lists', () => {
+	it('parses signed numbers', () => {
+		expect(parseDocNos('12,-7,30,9007199254740991')).toEqual([12, -7, 30, 9007199254740991]);
+		expect(parseDocNos('5')).toEqual([5]);
+		expect(parseDocNos(null)).toEqual([]);
+	});
+});
+
+describe('first k', () => {
+	it('gives the k first items in order, like a full sort', () => {
+		const items = Array.from({ length: 500 }, (_, i) => (i * 7919) % 503);
+		const cmp = (a: number, b: number) => a - b;
+		expect(firstK(items, 10, cmp)).toEqual([...items].sort(cmp).slice(0, 10));
+		expect(firstK(items, 200, cmp)).toEqual([...items].sort(cmp).slice(0, 200));
+		expect(firstK(items, 0, cmp)).toEqual([]);
+		expect(firstK([3, 1, 2], 5, cmp)).toEqual([1, 2, 3]);
 	});
 });
 

@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+	bigint,
 	bigserial,
 	boolean,
 	customType,
@@ -15,6 +16,7 @@ import {
 	integer,
 	jsonb,
 	pgEnum,
+	pgSequence,
 	pgTable,
 	primaryKey,
 	text,
@@ -274,9 +276,9 @@ export const searchOutbox = pgTable(
 
 /**
  * The Postgres search engine's index: one flattened, denormalised row per service, with a
- * weighted Italian tsvector (name first), unaccented lower-case name and words (the engine's typo
- * vocabulary is built from them in memory: trigram indexes were far slower at 50k services), and
- * the facet values as arrays.
+ * weighted Italian tsvector (name first) for ranking, unaccented lower-case name and words (the
+ * engine's typo vocabulary is built from them in memory: trigram indexes were far slower at 50k
+ * services) and the facet values as arrays. Searches match on `search_terms`.
  */
 export const searchServices = pgTable(
 	'search_services',
@@ -287,6 +289,7 @@ export const searchServices = pgTable(
 		/** All searchable words, unaccented and lower-cased (trigram fallback for typos). */
 		wordsNorm: text('words_norm').notNull(),
 		document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+		/** Weighted, with positions: what ts_rank reads (search_terms holds the one searched). */
 		tsv: tsvector('tsv').notNull(),
 		categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
 		targets: text('targets').array().notNull().default(sql`'{}'::text[]`),
@@ -302,12 +305,33 @@ export const searchServices = pgTable(
 		indexedAt: ts('indexed_at').notNull().defaultNow()
 	},
 	(t) => [
-		index('search_services_tsv').using('gin', t.tsv),
 		index('search_services_categories').using('gin', t.categories),
 		index('search_services_languages').using('gin', t.languages),
 		index('search_services_districts').using('gin', t.districts),
 		index('search_services_targets').using('gin', t.targets)
 	]
+);
+
+/** Numbers the versions of `search_terms` rows: every write of a service takes a new one. */
+export const searchDocNo = pgSequence('search_doc_no');
+
+/**
+ * What searches match on, kept narrow (about 15 rows a page against 5 in `search_services`) so
+ * that a search matching thousands of services reads few heap pages: the tsvector without
+ * positions and weights (strip), plus one lexeme per synonym phrase the service contains, and the
+ * name's own tsvector likewise (ranking puts name matches first). `doc_no` changes on every write,
+ * so a process can cache what it needs of a row (facet values, hours) under it: a cached entry
+ * never goes stale, it only stops being returned.
+ */
+export const searchTerms = pgTable(
+	'search_terms',
+	{
+		serviceId: uuid('service_id').primaryKey(),
+		docNo: bigint('doc_no', { mode: 'number' }).notNull(),
+		tsv: tsvector('tsv').notNull(),
+		nameTsv: tsvector('name_tsv').notNull()
+	},
+	(t) => [uniqueIndex('search_terms_doc_no').on(t.docNo), index('search_terms_tsv').using('gin', t.tsv)]
 );
 
 /** Read-only API tokens for partner systems (created by admins, revocable; only a hash is kept). */

@@ -5,3 +5,4 @@ export * from './collab';
 export * from './meetings';
 export * from './minutes';
 export * from './directory';
+export * from './threads';
