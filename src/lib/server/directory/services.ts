@@ -1188,3 +1188,53 @@ export async function staleServiceReminders(db: Db, now = new Date()): Promise<{
 	announce(notified);
 	return { notified };
 }
+
+// ---------------------------------------------------------------------------------------------
+// For the editing pages
+
+/** The live locations of an organisation in the form's shape (with their phones), to reuse in a service. */
+export async function listOrganizationLocationsForEdit(db: Db, organizationId: string) {
+	const rows = await listOrganizationLocations(db, organizationId);
+	const ids = rows.map((r) => r.id);
+	const phones = ids.length ? await db.select().from(dirPhones).where(inArray(dirPhones.locationId, ids)) : [];
+	// How many live services are there: changing the place changes it for all of them.
+	const uses = ids.length
+		? await db
+				.select({ locationId: dirServiceAtLocations.locationId, n: count() })
+				.from(dirServiceAtLocations)
+				.innerJoin(dirServices, eq(dirServices.id, dirServiceAtLocations.serviceId))
+				.where(and(inArray(dirServiceAtLocations.locationId, ids), isNull(dirServices.deletedAt)))
+				.groupBy(dirServiceAtLocations.locationId)
+		: [];
+	const u = <T>(v: T | null) => v ?? undefined;
+	return rows.map((l) => ({
+		id: l.id,
+		label: locationLabel(l) || l.id,
+		locationType: l.locationType,
+		name: u(l.name),
+		description: u(l.description),
+		url: u(l.url),
+		address1: u(l.address1),
+		address2: u(l.address2),
+		city: u(l.city),
+		istatCode: u(l.istatCode),
+		postalCode: u(l.postalCode),
+		stateProvince: u(l.stateProvince),
+		region: u(l.region),
+		country: l.country,
+		district: u(l.district),
+		latitude: u(l.latitude),
+		longitude: u(l.longitude),
+		phones: sortPhones(phones.filter((p) => p.locationId === l.id).map(phoneValue)).map((p) => ({ number: p.number, extension: p.extension ?? undefined, type: p.type, description: p.description ?? undefined, languages: p.languages })),
+		services: Number(uses.find((x) => x.locationId === l.id)?.n ?? 0)
+	}));
+}
+
+/** The live services of a directory organisation, by name (its page lists them). */
+export async function listOrganizationServices(db: Db, organizationId: string) {
+	return db
+		.select({ id: dirServices.id, name: dirServices.name, status: dirServices.status, assuredDate: dirServices.assuredDate, isPublic: dirServices.isPublic })
+		.from(dirServices)
+		.where(and(eq(dirServices.organizationId, organizationId), isNull(dirServices.deletedAt)))
+		.orderBy(asc(dirServices.name));
+}

@@ -197,3 +197,14 @@ export async function termIdsByCode(db: Db, taxonomy: Taxonomy, codes: readonly 
 		.where(and(eq(dirTaxonomyTerms.taxonomy, taxonomy), inArray(dirTaxonomyTerms.code, [...codes]), isNull(dirTaxonomyTerms.deletedAt)));
 	return new Map(rows.map((r) => [r.code, r.id]));
 }
+
+/** How many live services use each term (terms in use cannot be retired). */
+export async function termUsage(db: Db): Promise<Map<string, number>> {
+	const rows = await db
+		.select({ termId: dirServiceTerms.termId, n: count() })
+		.from(dirServiceTerms)
+		.innerJoin(dirServices, eq(dirServices.id, dirServiceTerms.serviceId))
+		.where(isNull(dirServices.deletedAt))
+		.groupBy(dirServiceTerms.termId);
+	return new Map(rows.map((r) => [r.termId, Number(r.n)]));
+}
