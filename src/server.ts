@@ -33,6 +33,8 @@ try {
 // every form on a plain-http install. Without ORIGIN or PROTOCOL_HEADER (both documented for
 // proxies), tell it the protocol of the actual connection through a header we set ourselves.
 const CONNECTION_PROTOCOL = 'x-intarsi-connection-protocol';
+// Post attachments are up to 10 MB (threads/attachments.ts); adapter-node's default body limit is 512 KB.
+process.env.BODY_SIZE_LIMIT ??= '11M';
 const deriveProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 if (deriveProtocol) process.env.PROTOCOL_HEADER = CONNECTION_PROTOCOL;
 

@@ -106,11 +106,14 @@ it.runIf(inject('redisUrl'))('carries rights-changing domain events to the other
 	const b = await createRedisScaleOut(url, new Server());
 	const onA: RemoteEvent[] = [];
 	const onB: RemoteEvent[] = [];
-	a.onRemoteEvent((e) => onA.push(e));
-	b.onRemoteEvent((e) => onB.push(e));
-	a.publishEvent('meeting.updated', { meetingId: 'm1', tableId: 't1', what: 'agenda' });
+	// Other test files may use the same Redis at the same time: only this test's events count.
+	const meetingId = `m-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+	const mine = (e: RemoteEvent) => (e.payload as { meetingId?: string }).meetingId === meetingId;
+	a.onRemoteEvent((e) => mine(e) && onA.push(e));
+	b.onRemoteEvent((e) => mine(e) && onB.push(e));
+	a.publishEvent('meeting.updated', { meetingId, tableId: 't1', what: 'agenda' });
 	await waitFor(() => onB.length === 1, 5000, 'event on the other instance');
-	expect(onB[0]).toEqual({ name: 'meeting.updated', payload: { meetingId: 'm1', tableId: 't1', what: 'agenda' } });
+	expect(onB[0]).toEqual({ name: 'meeting.updated', payload: { meetingId, tableId: 't1', what: 'agenda' } });
 	await new Promise((r) => setTimeout(r, 200));
 	expect(onA).toEqual([]);
 	await a.close();

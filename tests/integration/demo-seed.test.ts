@@ -3,6 +3,8 @@ import { count } from 'drizzle-orm';
 import { describeEachDb } from './helpers/db';
 import { agendaItems, meetings, organizations, tables, users } from '../../src/lib/server/db/schema';
 import { seedDemoMeetings } from '../../src/lib/server/meetings/demo-seed';
+import { seedDemoThreads } from '../../src/lib/server/threads/demo-seed';
+import { listThreads, unreadByPlace } from '../../src/lib/server/threads/threads';
 import { meetingsDashboard } from '../../src/lib/server/meetings/meetings';
 import { toRomeLocal } from '../../src/lib/time/rome';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, isDatabaseEmpty, seedDemoNetwork } from '../../src/lib/server/network/demo-seed';
@@ -59,5 +61,21 @@ describeEachDb('demo meetings', (get) => {
 			const local = toRomeLocal(r.startsAt!);
 			expect(local.slice(11)).toMatch(/^(10:00|14:30)$/);
 		}
+	});
+});
+
+describeEachDb('demo threads', (get) => {
+	it('seed a Piazza announcement and a table question the demo operator finds partly read', async () => {
+		const { db } = get();
+		await seedDemoNetwork(db);
+		await seedDemoThreads(db);
+		const member = await findUserByEmail(db, DEMO_ACCOUNTS.find((a) => a.role === 'member')!.email);
+		const actor = { id: member!.id, role: member!.role, tableRoles: await getTableRoles(db, member!.id) };
+		const piazza = await listThreads(db, actor, { tableId: null });
+		expect(piazza.map((t) => [t.title, t.postCount])).toContainEqual(['Formazione comune sulla tutela legale: date di febbraio', 3]);
+		const unread = await unreadByPlace(db, actor);
+		expect(Object.values(unread).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4);
+		// Without the demo directory the service thread is simply not seeded.
+		expect(piazza).toHaveLength(1);
 	});
 });

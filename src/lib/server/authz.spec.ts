@@ -60,4 +60,34 @@ describe('authz', () => {
 			expect((e as { status: number }).status).toBe(403);
 		}
 	});
+
+	it('threads follow their table; the Piazza is everyone’s and admins moderate it', () => {
+		const inPriv = { table: priv, locked: false };
+		const inOpen = { table: open, locked: false };
+		const piazza = { table: null, locked: false };
+		expect(can(member, 'thread.view', inPriv)).toBe(true);
+		expect(can(outsider, 'thread.view', inPriv)).toBe(false);
+		expect(can(outsider, 'thread.view', piazza)).toBe(true);
+		expect(can(outsider, 'thread.create', priv)).toBe(false);
+		expect(can(outsider, 'thread.create', open)).toBe(true);
+		expect(can(outsider, 'thread.create', null)).toBe(true);
+		expect(can(member, 'thread.create', { ...priv, archived: true })).toBe(false);
+		// Locked: only moderators post.
+		expect(can(member, 'post.create', { ...inOpen, locked: true })).toBe(false);
+		expect(can(netCoordinator, 'post.create', { ...inOpen, locked: true })).toBe(true);
+		expect(can(netCoordinator, 'thread.moderate', inOpen)).toBe(true);
+		expect(can(netCoordinator, 'thread.moderate', piazza)).toBe(false);
+		expect(can(admin, 'thread.moderate', piazza)).toBe(true);
+		expect(can(member, 'thread.moderate', inPriv)).toBe(false);
+		// Own posts: edit while standing and open; delete own or as moderator.
+		const mine = { thread: inOpen, authorId: member.id, deleted: false, hidden: false };
+		expect(can(member, 'post.edit', mine)).toBe(true);
+		expect(can(member, 'post.edit', { ...mine, hidden: true })).toBe(false);
+		expect(can(member, 'post.edit', { ...mine, thread: { ...inOpen, locked: true } })).toBe(false);
+		expect(can(outsider, 'post.edit', mine)).toBe(false);
+		expect(can(member, 'post.delete', mine)).toBe(true);
+		expect(can(netCoordinator, 'post.delete', mine)).toBe(true);
+		expect(can(outsider, 'post.delete', mine)).toBe(false);
+		expect(can(member, 'post.delete', { ...mine, deleted: true })).toBe(false);
+	});
 });

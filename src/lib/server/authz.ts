@@ -51,6 +51,20 @@ export interface DirectoryRef {
 	networkOrganizationId: string | null;
 }
 
+/** A discussion thread: its table (null: the network-wide Piazza) and whether it is locked. */
+export interface ThreadRef {
+	table: TableRef | null;
+	locked: boolean;
+}
+
+/** A post in a thread. */
+export interface PostRef {
+	thread: ThreadRef;
+	authorId: string;
+	deleted: boolean;
+	hidden: boolean;
+}
+
 /** A collaborative document and what it belongs to. */
 export type DocumentRef =
 	| { kind: 'table-notes'; table: TableRef }
@@ -98,6 +112,16 @@ type Rules = {
 	'directory.edit': DirectoryRef;
 	/** Taxonomy terms, import, API tokens, directory settings. */
 	'directory.admin': undefined;
+	/** Read a thread (and be told of its posts). */
+	'thread.view': ThreadRef;
+	/** Start a thread in a table, or in the Piazza (null). */
+	'thread.create': TableRef | null;
+	/** Reply in a thread. */
+	'post.create': ThreadRef;
+	'post.edit': PostRef;
+	'post.delete': PostRef;
+	/** Pin, lock, move, hide posts: the table's coordinators (the Piazza: admins). */
+	'thread.moderate': ThreadRef;
 };
 export type Action = keyof Rules;
 
@@ -155,8 +179,27 @@ const rules: { [K in Action]: (actor: Actor, resource: Rules[K]) => boolean } = 
 	// records linked to no partner are the admins' to keep.
 	'directory.read': () => true,
 	'directory.edit': (a, r) => isAdmin(a) || (!!r.networkOrganizationId && !!a.organizationId && r.networkOrganizationId === a.organizationId),
-	'directory.admin': isAdmin
+	'directory.admin': isAdmin,
+	// Threads follow their table: seen by whoever sees the table; the Piazza is the whole network's.
+	'thread.view': (a, t) => !t.table || isAdmin(a) || t.table.visibility === 'network' || belongs(a, t.table.id),
+	// Whoever sees a network-visible table writes in it, members in members-only ones; everyone in the Piazza.
+	'thread.create': (a, table) => writesIn(a, table),
+	'post.create': (a, t) => moderates(a, t) || (!t.locked && writesIn(a, t.table)),
+	// Authors edit their own posts while they stand (not deleted, not hidden) and the thread is open.
+	'post.edit': (a, p) => !p.deleted && !p.hidden && p.authorId === a.id && !p.thread.locked && writesIn(a, p.thread.table),
+	'post.delete': (a, p) => !p.deleted && (p.authorId === a.id || moderates(a, p.thread)),
+	'thread.moderate': (a, t) => moderates(a, t)
 };
+
+function writesIn(a: Actor, table: TableRef | null) {
+	if (!table) return true;
+	// Network-visible tables are open to the whole network's discussion; members-only ones to their members.
+	return !table.archived && (isAdmin(a) || table.visibility === 'network' || belongs(a, table.id));
+}
+function moderates(a: Actor, t: ThreadRef) {
+	if (!t.table) return isAdmin(a);
+	return isAdmin(a) || (!t.table.archived && coordinates(a, t.table.id));
+}
 
 /**
  * The live draft: its participants and the table's coordinators while a draft; during review only

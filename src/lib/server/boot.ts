@@ -14,6 +14,8 @@ import { startMailWorker, type MailWorker } from './mail/worker';
 import { ensureTaxonomy } from './directory/taxonomy';
 import { seedDemoDirectory } from './directory/demo-seed';
 import { startDirectoryReminders, type DirectoryReminders } from './directory/reminders';
+import { startThreadDigests, type DigestJob } from './threads/mail';
+import { seedDemoThreads } from './threads/demo-seed';
 import { startSearchWorker, type SearchWorker } from './search/worker';
 
 /** A start-up refusal with a message meant for the person running the hub. */
@@ -28,6 +30,7 @@ interface BootState {
 	mailWorker?: MailWorker;
 	searchWorker?: SearchWorker;
 	directoryReminders?: DirectoryReminders;
+	threadDigests?: DigestJob;
 }
 const state = (): BootState => {
 	const g = globalThis as typeof globalThis & { [KEY]?: BootState };
@@ -63,6 +66,7 @@ export function ensureReady(): Promise<DatabaseHandle> {
 			await seedDemoNetwork(handle.db);
 			await seedDemoMeetings(handle.db);
 			await seedDemoDirectory(handle.db);
+			await seedDemoThreads(handle.db);
 			// The demo network's directory is public (anonymous visitors and the API see public services).
 			await handle.db.insert(networkSettings).values({ key: 'directory.public', value: true }).onConflictDoNothing();
 			s.seededNow = true;
@@ -73,6 +77,7 @@ export function ensureReady(): Promise<DatabaseHandle> {
 		// Once per process (this promise is cached on globalThis); stopped by closeDatabase().
 		s.mailWorker ??= startMailWorker(getDatabase, config);
 		s.directoryReminders ??= startDirectoryReminders(getDatabase);
+		s.threadDigests ??= startThreadDigests(getDatabase);
 		s.searchWorker ??= startSearchWorker(getDatabase);
 		return handle;
 	})();
@@ -117,6 +122,9 @@ export async function closeDatabase(): Promise<void> {
 	const reminders = s.directoryReminders;
 	s.directoryReminders = undefined;
 	await reminders?.stop();
+	const digests = s.threadDigests;
+	s.threadDigests = undefined;
+	await digests?.stop();
 	const h = s.handle;
 	s.handle = undefined;
 	s.ready = undefined;

@@ -15,6 +15,12 @@ export interface DomainEvents {
 	 * lock. `what` says which, so pages can refresh only that part.
 	 */
 	'meeting.updated': { meetingId: string; tableId: string; what: 'details' | 'status' | 'participants' | 'poll' | 'rsvp' | 'attendance' | 'proposals' | 'agenda' | 'minutes' };
+	/** A post was added to a thread (tableId null: the Piazza). */
+	'post.created': { threadId: string; tableId: string | null; postId: string; seq: number };
+	/** A post was edited, deleted, hidden or shown again. */
+	'post.updated': { threadId: string; tableId: string | null; postId: string };
+	/** A thread was pinned, locked or moved (published for the old and the new place). */
+	'thread.changed': { threadId: string; tableId: string | null };
 	/** New in-app notifications for these people. */
 	'notification.created': { userIds: string[] };
 }

@@ -204,6 +204,18 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 			if (what !== 'participants' && what !== 'details') return;
 			void recheckRoom(`meeting:${meetingId}`).catch((err: unknown) => log.warn({ err }, 'meeting room re-check failed'));
 		}),
+		// Threads: the thread's readers and its place (table room, or the Piazza) hear of new posts.
+		subscribe('post.created', ({ threadId, tableId, postId, seq }) => {
+			io.to([`thread:${threadId}`, tableId ? `table:${tableId}` : 'piazza']).emit('thread:post', { threadId, tableId, postId, seq });
+		}),
+		subscribe('post.updated', ({ threadId, postId }) => {
+			io.to(`thread:${threadId}`).emit('thread:updated', { threadId, postId });
+		}),
+		subscribe('thread.changed', ({ threadId, tableId }) => {
+			io.to([`thread:${threadId}`, tableId ? `table:${tableId}` : 'piazza']).emit('thread:updated', { threadId, postId: null });
+			// Moved to a place someone may not see: they leave its room.
+			void recheckRoom(`thread:${threadId}`).catch((err: unknown) => log.warn({ err }, 'thread room re-check failed'));
+		}),
 		subscribe('notification.created', ({ userIds }) => {
 			for (const userId of userIds) io.to(`user:${userId}`).emit('notification', {});
 		}),
@@ -212,7 +224,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 			io.to(room).emit('table:changed', { tableId });
 			// Whoever may no longer see the table leaves its room, and its meetings' rooms (members-only
 			// tables' meetings follow the table), and their presence lists.
-			const meetingRooms = [...io.of('/').adapter.rooms.keys()].filter((r) => r.startsWith('meeting:'));
+			const meetingRooms = [...io.of('/').adapter.rooms.keys()].filter((r) => r.startsWith('meeting:') || r.startsWith('thread:'));
 			void Promise.all([room, ...meetingRooms].map(recheckRoom)).catch((err: unknown) => log.warn({ err }, 'presence re-check failed'));
 		})
 	];
@@ -225,7 +237,9 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 			s.leave(room);
 			changed = true;
 		}
-		if (changed) io.to(room).emit('presence', room, await membersOf(io.of('/'), room));
+		if (!changed) return;
+		const { members, total } = await membersOf(io.of('/'), room);
+		io.to(room).emit('presence', room, members, total);
 	}
 
 	const realtime: Realtime = {

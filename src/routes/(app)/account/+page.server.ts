@@ -11,6 +11,7 @@ import { secureCookies } from '$lib/server/http';
 import { recordAudit } from '$lib/server/audit';
 import { publicBaseUrl } from '$lib/server/links';
 import { createFeed, feedUrls, getFeedStatus, revokeFeeds } from '$lib/server/meetings/feeds';
+import { getNotificationMode, setNotificationMode } from '$lib/server/threads/threads';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const db = getDatabase();
@@ -21,11 +22,13 @@ export const load: PageServerLoad = async ({ locals }) => {
 		db.select({ n: count() }).from(sessions).where(and(eq(sessions.userId, user.id), gt(sessions.expiresAt, new Date()))),
 		getFeedStatus(db, user.id)
 	]);
+	const notificationMode = await getNotificationMode(db, user.id);
 	return {
 		person: person && { name: person.name, email: person.email, role: person.role, organizationName: person.organizationName, jobTitle: person.jobTitle, phone: person.phone },
 		tables: tables.map((t) => ({ id: t.id, name: t.name, role: t.role })),
 		activeSessions: active?.n ?? 1,
-		feed
+		feed,
+		notificationMode
 	};
 };
 
@@ -69,5 +72,13 @@ export const actions: Actions = {
 		if (!locals.user) redirect(303, '/login');
 		await revokeFeeds(getDatabase(), locals.user.id);
 		return { action: 'revokeFeed', success: true };
+	},
+	/** How threads reach me: in the app only, an e-mail at once, or a daily digest. */
+	notifications: async ({ locals, request }) => {
+		if (!locals.actor) redirect(303, '/login');
+		const mode = String((await request.formData()).get('mode') ?? '');
+		if (mode !== 'in_app' && mode !== 'immediate' && mode !== 'digest') return fail(400, { action: 'notifications', errors: { mode: 'error_invalid' } as Record<string, string> });
+		await setNotificationMode(getDatabase(), locals.actor, mode);
+		return { action: 'notifications', success: true };
 	}
 };

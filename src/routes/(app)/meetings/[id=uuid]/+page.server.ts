@@ -31,6 +31,7 @@ import { pollAnswers } from '$lib/server/db/schema';
 import { toRomeLocal } from '$lib/time/rome';
 import { colorFor } from '$lib/realtime/colors';
 import { addActionsReviewItem, openActionsOfTable } from '$lib/server/minutes/actions';
+import { listThreads } from '$lib/server/threads/threads';
 
 export const load: PageServerLoad = async ({ locals, params, url, depends }) => {
 	depends(`meeting:${params.id}`);
@@ -94,8 +95,10 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
 			manage,
 			editAgenda: can(actor, 'agenda.edit', ref),
 			propose: can(actor, 'agenda.propose', ref),
-			respond: can(actor, 'meeting.respond', ref)
-		}
+			respond: can(actor, 'meeting.respond', ref),
+			startThread: can(actor, 'thread.create', ref.table)
+		},
+		threads: await listThreads(db, actor, { aboutMeeting: meeting.id })
 	};
 };
 

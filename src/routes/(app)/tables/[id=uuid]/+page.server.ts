@@ -18,6 +18,7 @@ import { listOrganizations } from '$lib/server/network/organizations';
 import { createInvitation, getInvitation, invitationInput, listPendingInvitations, revokeInvitation } from '$lib/server/network/invitations';
 import { parseForm, uuidField } from '$lib/server/validation';
 import { listTableMeetings } from '$lib/server/meetings/meetings';
+import { listThreads } from '$lib/server/threads/threads';
 import { DomainError } from '$lib/server/errors';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
@@ -46,8 +47,10 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 			invite: can(locals.actor, 'invitation.create', { tableId: table.id }),
 			writeNotes: can(locals.actor, 'document.write', { kind: 'table-notes', table: ref }),
 			schedule: can(locals.actor, 'meeting.create', ref),
-			templates: can(locals.actor, 'template.manage', ref)
+			templates: can(locals.actor, 'template.manage', ref),
+			startThread: can(locals.actor, 'thread.create', ref)
 		},
+		threads: await listThreads(db, locals.actor!, { tableId: table.id }, { limit: 30 }),
 		meetings: await listTableMeetings(db, table.id),
 		candidates: manage
 			? (await listPeople(db))
