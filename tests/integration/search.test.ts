@@ -469,6 +469,22 @@ describeEachDb('search: postgres engine', (get) => {
 		expect(ids(await engine.search(query('cpia')))).not.toContain(phrase.id);
 	});
 
+	it('the search without text (reused between calls) follows every write and delete at once', async () => {
+		const all = async () => (await engine.search(query('', { pageSize: 50, facets: ['category'] }))).total;
+		const before = await all();
+		expect(await all()).toBe(before); // served from the reused list
+		const [base] = await buildSearchDocuments(get().db, [fixture.ids.legal]);
+		const extra = { ...base!, id: randomUUID(), name: 'Servizio in più' };
+		await engine.index([extra]);
+		expect(await all()).toBe(before + 1);
+		await engine.index([{ ...extra, name: 'Servizio in più, nuova versione' }]);
+		expect(await all()).toBe(before + 1);
+		const r = await engine.search(query('', { pageSize: 50 }));
+		expect(r.hits.find((h) => h.id === extra.id)?.name).toBe('Servizio in più, nuova versione');
+		await engine.remove([extra.id]);
+		expect(await all()).toBe(before);
+	});
+
 	it('puts name matches before descriptions full of synonyms (ts_rank alone reaches 1 there)', async () => {
 		const [base] = await buildSearchDocuments(get().db, [fixture.ids.legal]);
 		const wordy = {

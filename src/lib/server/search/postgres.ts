@@ -480,6 +480,28 @@ export function firstK<T>(items: T[], k: number, cmp: (a: T, b: T) => number): T
  * One search: the matching versions from the GIN index, filters and counts on the facet table, the
  * order, then the page's documents and highlights. One read-only transaction (one snapshot).
  */
+/** Every row number, per engine: what the search without text (the directory's first page) reads. */
+const everyDoc = new WeakMap<FacetTable, { signature: string; docs: number[] }>();
+
+/**
+ * The row numbers of every indexed service. They are kept per process and reused while the index
+ * is unchanged: every write gives the row a new number from a sequence, a delete lowers the count,
+ * so (count, highest, sum) of the numbers changes with any change — one index-only aggregate
+ * instead of fetching and parsing every number.
+ */
+async function allDocNos(tx: Db, facetTable: FacetTable): Promise<number[]> {
+	const [sig] = await queryRows<{ signature: string }>(
+		tx,
+		sql`select concat_ws(':', count(*), max(doc_no), sum(doc_no)) as signature from ${searchTerms}`
+	);
+	const cached = everyDoc.get(facetTable);
+	if (cached && sig && cached.signature === sig.signature) return cached.docs.slice();
+	const [m] = await queryRows<{ docs: string | null }>(tx, sql`select string_agg(doc_no::text, ',') as docs from ${searchTerms}`);
+	const docs = parseDocNos(m?.docs ?? null);
+	if (sig) everyDoc.set(facetTable, { signature: sig.signature, docs });
+	return docs.slice();
+}
+
 async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facetTable: FacetTable): Promise<Found> {
 	const tsq = ts ? await compileTsQueries(db, ts) : null;
 	const f = query.filters;
@@ -507,16 +529,17 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 		// comes from its index alone.
 		await tx.execute(sql`set local enable_seqscan = off`);
 		// When JS cannot decide the name matches, they come back negated: one aggregate, one list.
-		const [m] = await queryRows<{ docs: string | null }>(
-			tx,
-			tsLiteral && !nameTerms
-				? sql`select string_agg((case when name_tsv @@ ${tsLiteral} then -doc_no else doc_no end)::text, ',') as docs
-					from ${searchTerms} where tsv @@ ${tsLiteral}`
-				: tsLiteral
-					? sql`select string_agg(doc_no::text, ',') as docs from ${searchTerms} where tsv @@ ${tsLiteral}`
-					: sql`select string_agg(doc_no::text, ',') as docs from ${searchTerms}`
-		);
-		const signed = parseDocNos(m?.docs ?? null);
+		let signed: number[];
+		if (tsLiteral) {
+			const [m] = await queryRows<{ docs: string | null }>(
+				tx,
+				!nameTerms
+					? sql`select string_agg((case when name_tsv @@ ${tsLiteral} then -doc_no else doc_no end)::text, ',') as docs
+						from ${searchTerms} where tsv @@ ${tsLiteral}`
+					: sql`select string_agg(doc_no::text, ',') as docs from ${searchTerms} where tsv @@ ${tsLiteral}`
+			);
+			signed = parseDocNos(m?.docs ?? null);
+		} else signed = await allDocNos(tx, facetTable);
 		const named = new Set<number>();
 		for (let i = 0; i < signed.length; i++) {
 			if (signed[i]! < 0) {
