@@ -67,6 +67,14 @@ test('a post appears live for the other person, with its unread marker; a mentio
 	await luca.getByRole('link', { name: title }).click();
 	await expect(luca.getByTestId('new-since')).toBeVisible();
 	await expect(luca.locator('#post-3')).toContainText('i posti a Rimini sono finiti');
+
+	// Search in the discussions: stemmed ("posto" finds "posti"), the hit links to the post.
+	await luca.goto('/threads');
+	await luca.getByLabel('Cerca nelle discussioni').fill('posto Rimini finito');
+	await luca.getByRole('button', { name: 'Cerca' }).click();
+	const hit = luca.getByTestId('thread-hits').getByRole('link', { name: title });
+	await expect(hit).toHaveAttribute('href', /#post-3$/);
+	await expect(luca.getByTestId('thread-hits').locator('mark').first()).toBeVisible();
 });
 
 test('hostile Markdown never runs in the browser', async ({ browser }) => {

@@ -579,7 +579,7 @@ describe.runIf(!!process.env.MEILI_URL)('search: meilisearch engine', () => {
 	beforeAll(async () => {
 		db = await createTestDatabase('pglite');
 		fixture = await seedDirectory(db.db);
-		engine = createMeilisearchEngine({ host: process.env.MEILI_URL!, apiKey: process.env.MEILI_KEY, indexUid, labels: directoryLabels(() => db.db) });
+		engine = createMeilisearchEngine({ host: process.env.MEILI_URL!, apiKey: process.env.MEILI_KEY, indexUid, postsIndexUid: `${indexUid}_posts`, labels: directoryLabels(() => db.db) });
 		expect(await engine.health()).toBe(true);
 		await reindexAll(db.db, engine);
 	});
@@ -587,6 +587,7 @@ describe.runIf(!!process.env.MEILI_URL)('search: meilisearch engine', () => {
 		const client = new Meilisearch({ host: process.env.MEILI_URL!, apiKey: process.env.MEILI_KEY });
 		await client.deleteIndexIfExists(indexUid);
 		await client.deleteIndexIfExists(`${indexUid}__reindex`);
+		await client.deleteIndexIfExists(`${indexUid}_posts`);
 		await db?.destroy();
 	});
 	contract(
@@ -594,6 +595,31 @@ describe.runIf(!!process.env.MEILI_URL)('search: meilisearch engine', () => {
 		() => engine,
 		() => fixture
 	);
+
+	it('searches discussion posts within the reader’s places only, and forgets removed ones', async () => {
+		const post = (id: string, tableId: string | null, text: string) => ({
+			id,
+			threadId: randomUUID(),
+			threadTitle: 'Prova',
+			tableId,
+			tableName: tableId ? 'Tavolo' : null,
+			seq: 1,
+			authorName: 'Persona',
+			createdAt: new Date().toISOString(),
+			text
+		});
+		const table = randomUUID();
+		const [inTable, inPiazza] = [randomUUID(), randomUUID()];
+		await engine.indexPosts([post(inTable, table, 'Mediazione linguistica per il consultorio'), post(inPiazza, null, 'Mediazione in Piazza')]);
+		const found = async (places: string[] | 'all') => (await engine.searchPosts({ q: 'mediazione', places, limit: 10 })).map((h) => h.tableId ?? 'piazza').sort();
+		expect(await found(['piazza'])).toEqual(['piazza']);
+		expect(await found([table, 'piazza'])).toEqual([table, 'piazza'].sort());
+		expect(await found([])).toEqual([]);
+		const hit = (await engine.searchPosts({ q: 'consultorio', places: 'all', limit: 10 }))[0]!;
+		expect(hit.snippet).toContain('<mark>consultorio</mark>');
+		await engine.removePosts([inTable]);
+		expect(await found('all')).toEqual(['piazza']);
+	});
 });
 
 // Documents are engine-independent: checked once.

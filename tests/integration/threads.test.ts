@@ -31,6 +31,8 @@ import {
 	unreadByPlace
 } from '../../src/lib/server/threads/threads';
 import type { Db } from '../../src/lib/server/db/client';
+import { createPostgresEngine, drainSearchOutbox } from '../../src/lib/server/search';
+import type { PostSearchDocument, SearchEngine } from '../../src/lib/server/search/types';
 
 const meetingInput = (o: Record<string, unknown>) => {
 	const r = createMeetingInput.safeParse({ participantIds: [], includeMembers: 'on', copyPrevious: '', ...o });
@@ -295,20 +297,21 @@ describeEachDb('threads', (get) => {
 	it('search finds posts by stem and without accents, never in threads one may not read, never deleted or hidden ones', async () => {
 		const w = await world();
 		const [c, m, o] = await Promise.all([w.as(w.coordinator), w.as(w.member), w.as(w.outsider)]);
+		const engine = createPostgresEngine(w.db);
 		const word = `zq${Date.now().toString(36)}`; // unique per run: other tests share the database
 		const priv = await createThread(w.db, c, { tableId: w.privateTable.id, title: 'Riservata', body: `Le mediatrici della città ${word} sono disponibili` });
 		const open = await createThread(w.db, c, { tableId: w.openTable.id, title: 'Aperta', body: `Mediazione linguistica a ${word}: chi c'è?` });
-		const hits = await searchPosts(w.db, m, `mediatrice citta ${word}`);
+		const hits = await searchPosts(w.db, m, `mediatrice citta ${word}`, { engine });
 		expect(hits.map((h) => h.threadId)).toEqual([priv.id]);
 		expect(hits[0]!.snippet).toContain('<mark>');
-		expect((await searchPosts(w.db, m, word)).map((h) => h.threadId).sort()).toEqual([priv.id, open.id].sort());
-		expect((await searchPosts(w.db, o, word)).map((h) => h.threadId)).toEqual([open.id]);
-		expect((await searchPosts(w.db, m, word, { tableId: w.openTable.id })).map((h) => h.threadId)).toEqual([open.id]);
+		expect((await searchPosts(w.db, m, word, { engine })).map((h) => h.threadId).sort()).toEqual([priv.id, open.id].sort());
+		expect((await searchPosts(w.db, o, word, { engine })).map((h) => h.threadId)).toEqual([open.id]);
+		expect((await searchPosts(w.db, m, word, { tableId: w.openTable.id, engine })).map((h) => h.threadId)).toEqual([open.id]);
 		const [openPost] = await w.db.select().from(posts).where(eq(posts.threadId, open.id));
 		await setPostHidden(w.db, c, openPost!.id, { reason: 'fuori tema' });
-		expect(await searchPosts(w.db, o, word)).toEqual([]);
+		expect(await searchPosts(w.db, o, word, { engine })).toEqual([]);
 		await deletePost(w.db, c, (await w.db.select().from(posts).where(eq(posts.threadId, priv.id)))[0]!.id);
-		expect(await searchPosts(w.db, m, word)).toEqual([]);
+		expect(await searchPosts(w.db, m, word, { engine })).toEqual([]);
 	});
 
 	it('mention candidates: people and organisations by name, accents ignored', async () => {
@@ -336,5 +339,41 @@ describeEachDb('threads', (get) => {
 		expect((await getThread(w.db, c, t.id)).posts).toHaveLength(2);
 		await deletePost(w.db, m, reply.id);
 		expect((await getThread(w.db, c, t.id)).posts[1]!.attachments).toEqual([]);
+	});
+
+	it('posts reach the search layer through the outbox: indexed while they stand, removed when deleted or hidden', async () => {
+		const w = await world();
+		const c = await w.as(w.coordinator);
+		// An engine that records what the worker sends it (what Meilisearch would receive).
+		const indexed = new Map<string, PostSearchDocument>();
+		const recorder: SearchEngine = {
+			kind: 'meilisearch',
+			index: async () => {},
+			remove: async () => {},
+			search: async () => ({ hits: [], facets: {}, total: 0, tookMs: 0 }),
+			reindexAll: async () => {},
+			health: async () => true,
+			indexPosts: async (docs) => void docs.forEach((d) => indexed.set(d.id, d)),
+			removePosts: async (ids) => void ids.forEach((id) => indexed.delete(id)),
+			searchPosts: async () => []
+		};
+		await drainSearchOutbox(w.db, recorder);
+		const t = await createThread(w.db, c, { tableId: w.privateTable.id, title: 'Per la ricerca', body: 'primo messaggio' });
+		const reply = await createPost(w.db, c, t.id, { body: 'secondo messaggio' });
+		await drainSearchOutbox(w.db, recorder);
+		const mine = () => [...indexed.values()].filter((d) => d.threadId === t.id);
+		expect(mine().map((d) => [d.seq, d.text, d.tableId, d.threadTitle]).sort()).toEqual([
+			[1, 'primo messaggio', w.privateTable.id, 'Per la ricerca'],
+			[2, 'secondo messaggio', w.privateTable.id, 'Per la ricerca']
+		]);
+		await editPost(w.db, c, reply.id, { body: 'secondo messaggio, corretto' });
+		await drainSearchOutbox(w.db, recorder);
+		expect(indexed.get(reply.id)?.text).toBe('secondo messaggio, corretto');
+		await setPostHidden(w.db, c, reply.id, { reason: 'prova' });
+		await drainSearchOutbox(w.db, recorder);
+		expect(indexed.has(reply.id)).toBe(false);
+		await moveThread(w.db, await w.as(w.admin), t.id, null);
+		await drainSearchOutbox(w.db, recorder);
+		expect(mine().map((d) => d.tableId)).toEqual([null]);
 	});
 });

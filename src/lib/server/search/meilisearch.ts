@@ -19,19 +19,54 @@ import type { LabelResolver } from './labels';
 import { facetValues, normalizeQuery } from './query';
 import { HL_END, HL_START, renderSnippet } from './snippet';
 import { meiliSynonyms } from './synonyms';
-import type { FacetName, SearchDocument, SearchEngine, SearchHit, SearchQuery, SearchResult } from './types';
+import type { FacetName, PostHit, PostSearchDocument, SearchDocument, SearchEngine, SearchHit, SearchQuery, SearchResult } from './types';
+import { meiliPlaceFilter } from './posts';
 
 export interface MeilisearchEngineOptions {
 	host: string;
 	apiKey?: string;
 	/** Index uid (tests use their own). */
 	indexUid?: string;
+	/** The posts index (default intarsi_posts). */
+	postsIndexUid?: string;
 	labels?: LabelResolver;
 	/** Longest wait for one indexing task. */
 	taskTimeoutMs?: number;
 }
 
 /** What Meilisearch stores per service: searchable text fields, filter fields, and the document. */
+export interface MeiliPostDoc {
+	id: string;
+	threadId: string;
+	threadTitle: string;
+	/** The thread's table id, or 'piazza'. */
+	place: string;
+	tableName: string | null;
+	seq: number;
+	authorName: string;
+	createdAt: string;
+	text: string;
+}
+
+export const MEILI_POST_SETTINGS: Settings = {
+	searchableAttributes: ['text', 'threadTitle'],
+	filterableAttributes: ['place', 'threadId'],
+	sortableAttributes: ['createdAt'],
+	displayedAttributes: ['*']
+};
+
+const toMeiliPost = (d: PostSearchDocument): MeiliPostDoc => ({
+	id: d.id,
+	threadId: d.threadId,
+	threadTitle: d.threadTitle,
+	place: d.tableId ?? 'piazza',
+	tableName: d.tableName,
+	seq: d.seq,
+	authorName: d.authorName,
+	createdAt: d.createdAt,
+	text: d.text
+});
+
 export interface MeiliServiceDoc {
 	id: string;
 	name: string;
@@ -178,8 +213,62 @@ export function createMeilisearchEngine(opts: MeilisearchEngineOptions): SearchE
 		return ready;
 	};
 
+	// Discussion posts: their own index; `place` is the thread's table id or 'piazza'.
+	const postsUid = opts.postsIndexUid ?? 'intarsi_posts';
+	let postsReady: Promise<Index<MeiliPostDoc>> | undefined;
+	const posts = () => {
+		postsReady ??= (async () => {
+			const created = await client.createIndex(postsUid, { primaryKey: 'id' }).waitTask();
+			if (created.status !== 'succeeded' && created.error?.code !== 'index_already_exists')
+				throw new Error(`Meilisearch: cannot create index ${postsUid}: ${created.error?.message}`);
+			const index = client.index<MeiliPostDoc>(postsUid);
+			await succeeded(index.updateSettings(MEILI_POST_SETTINGS).waitTask());
+			return index;
+		})().catch((err) => {
+			postsReady = undefined;
+			throw err;
+		});
+		return postsReady;
+	};
+
 	return {
 		kind: 'meilisearch',
+		async indexPosts(docs) {
+			if (!docs.length) return;
+			await succeeded((await posts()).addDocuments(docs.map(toMeiliPost), { primaryKey: 'id' }).waitTask());
+		},
+		async removePosts(ids) {
+			if (!ids.length) return;
+			await succeeded((await posts()).deleteDocuments(ids).waitTask());
+		},
+		async searchPosts(q) {
+			const text = q.q.trim().slice(0, 200);
+			if (!text) return [];
+			const res = await (await posts()).search(text, {
+				filter: meiliPlaceFilter(q),
+				limit: q.limit,
+				matchingStrategy: 'all',
+				locales: ['ita'],
+				attributesToHighlight: ['text'],
+				attributesToCrop: ['text'],
+				cropLength: 30,
+				cropMarker: '…',
+				highlightPreTag: HL_START,
+				highlightPostTag: HL_END
+			});
+			return res.hits.map(
+				(h): PostHit => ({
+					threadId: h.threadId,
+					threadTitle: h.threadTitle,
+					tableId: h.place === 'piazza' ? null : h.place,
+					tableName: h.tableName,
+					seq: h.seq,
+					authorName: h.authorName,
+					createdAt: new Date(h.createdAt),
+					snippet: renderSnippet(String((h._formatted as Partial<MeiliPostDoc> | undefined)?.text ?? h.text))
+				})
+			);
+		},
 		async index(docs) {
 			if (!docs.length) return;
 			const index = await main();

@@ -26,6 +26,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client';
 import { searchServices, searchTerms } from '../db/schema';
 import { bigintArray, compareSlotsByName, createFacetTable, DAY_MASK, FIELDS_AT, FLAGS, PACKED_FIELDS, PUBLIC, STATUS, type FacetTable } from './facet-table';
+import { searchPostsInPostgres } from './posts';
 import { isOpenAt, romeWeekMinute } from './hours';
 import type { LabelResolver } from './labels';
 import { facetValues, normalizeQuery } from './query';
@@ -81,6 +82,10 @@ export function createPostgresEngine(database: Db | (() => Db), opts: PostgresEn
 				delete from ${searchTerms} where service_id = any(${uuidArray(ids)})`);
 		},
 		search: (q) => searchPostgres(getDb(), q, vocabulary, facetTable, opts.labels),
+		// Posts are searched in the posts table itself (its full-text index follows every write).
+		async indexPosts() {},
+		async removePosts() {},
+		searchPosts: (q) => searchPostsInPostgres(getDb(), q),
 		async reindexAll(docs) {
 			const db = getDb();
 			// Rows written from here on are current; whatever was not rewritten is gone from the

@@ -130,8 +130,49 @@ export interface SearchResult {
 	tookMs: number;
 }
 
+/** A discussion post as the search layer indexes it (deleted and hidden posts are not indexed). */
+export interface PostSearchDocument {
+	id: string;
+	threadId: string;
+	threadTitle: string;
+	/** The thread's table, or null for the Piazza. */
+	tableId: string | null;
+	tableName: string | null;
+	seq: number;
+	authorName: string;
+	/** ISO 8601. */
+	createdAt: string;
+	text: string;
+}
+
+export interface PostSearchQuery {
+	q: string;
+	/** Where the reader may read: table ids and 'piazza' (from authz), or 'all' (admins). */
+	places: string[] | 'all';
+	/** Only this table (a table id), or only the Piazza (null). */
+	tableId?: string | null;
+	limit: number;
+}
+
+export interface PostHit {
+	threadId: string;
+	threadTitle: string;
+	tableId: string | null;
+	tableName: string | null;
+	seq: number;
+	authorName: string;
+	createdAt: Date;
+	/** HTML: escaped text with <mark>…</mark> around matched words, and nothing else. */
+	snippet: string;
+}
+
 export interface SearchEngine {
 	readonly kind: SearchEngineKind;
+	/** Discussion posts: add or replace (Postgres reads the posts table itself: nothing to do). */
+	indexPosts(docs: PostSearchDocument[]): Promise<void>;
+	removePosts(ids: string[]): Promise<void>;
+	/** Posts matching `q` in the places the reader may read, best first. */
+	searchPosts(q: PostSearchQuery): Promise<PostHit[]>;
 	/** Adds or replaces these documents. */
 	index(docs: SearchDocument[]): Promise<void>;
 	/** Removes these services (unknown ids are ignored). */

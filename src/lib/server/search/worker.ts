@@ -11,6 +11,7 @@ import { dirServiceAtLocations, dirSchedules, dirServices, searchOutbox } from '
 import { addDays, romeDay } from '../../time/rome';
 import { getLogger } from '../logger';
 import { allSearchDocuments, buildSearchDocuments } from './documents';
+import { allPostDocuments, buildPostDocuments } from './posts';
 import { sharedSearchEngine } from './engine';
 import type { SearchEngine } from './types';
 
@@ -77,6 +78,15 @@ export async function drainSearchOutbox(db: Db, engine: SearchEngine, opts: Sear
 			const gone = serviceIds.filter((id) => !live.has(id));
 			if (docs.length) await engine.index(docs);
 			if (gone.length) await engine.remove(gone);
+			// Discussion posts: indexed while they stand; deleted or hidden ones (or of a deleted thread) go.
+			const postIds = [...new Set(claimed.filter((r) => r.entity === 'post').map((r) => r.entity_id))];
+			if (postIds.length) {
+				const postDocs = await buildPostDocuments(db, postIds);
+				const standing = new Set(postDocs.map((d) => d.id));
+				if (postDocs.length) await engine.indexPosts(postDocs);
+				const removed = postIds.filter((id) => !standing.has(id));
+				if (removed.length) await engine.removePosts(removed);
+			}
 			await db
 				.update(searchOutbox)
 				.set({ processedAt: sql`now()`, lastError: null })
@@ -108,6 +118,8 @@ export async function reindexAll(db: Db, engine: SearchEngine = sharedSearchEngi
 	const started = performance.now();
 	const [first] = await queryRows<{ start: string }>(db, sql`select now()::text as start`);
 	await engine.reindexAll(allSearchDocuments(db, opts.batch ?? 500));
+	// Posts: the Postgres engine reads the posts table itself; other engines get every standing post.
+	if (engine.kind !== 'postgres') for await (const batch of allPostDocuments(db, opts.batch ?? 500)) await engine.indexPosts(batch);
 	const again = await queryRows<{ entity_id: string }>(
 		db,
 		sql`select distinct entity_id from ${searchOutbox} where entity = 'service' and processed_at >= ${first!.start}::timestamptz`

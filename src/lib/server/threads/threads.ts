@@ -34,6 +34,9 @@ import { requiredText } from '../validation';
 import { excerpt, renderPost } from './markdown';
 import { mailImmediately } from './mail';
 import { attachToPost, attachmentsOfPosts, type AttachmentInfo } from './attachments';
+import { enqueuePosts, enqueueThreadPosts } from '../search/posts';
+import { sharedSearchEngine } from '../search/engine';
+import type { PostHit, SearchEngine } from '../search/types';
 
 export const MAX_POST_CHARS = 20_000;
 
@@ -210,6 +213,7 @@ async function addPost(tx: Db, actor: Actor, thread: ThreadRow, ref: ThreadRef, 
 			...mentioned.organizations.map((organizationId) => ({ postId: post!.id, organizationId }))
 		]);
 	if (input.attachmentIds?.length) await attachToPost(tx, actor, post!.id, thread.id, input.attachmentIds);
+	await enqueuePosts(tx, [post!.id]);
 	await setSubscription(tx, thread.id, actor.id, 'following', { onlyIfUnset: true });
 	await markReadUpTo(tx, thread.id, actor.id, seq);
 	const notified = await tellAbout(tx, actor, thread, ref, post!, mentioned.people);
@@ -310,6 +314,7 @@ export async function editPost(db: Db, actor: Actor, postId: string, raw: { body
 		const rendered = renderPost(text);
 		await t.insert(postRevisions).values({ postId, body: post.body, replacedBy: actor.id });
 		await t.update(posts).set({ body: text, html: rendered.html, text: rendered.text, editedAt: new Date() }).where(eq(posts.id, postId));
+		await enqueuePosts(t, [postId]);
 		const before = await t.select().from(postMentions).where(eq(postMentions.postId, postId));
 		const mentioned = await mentionedPeople(t, rendered.mentions);
 		await t.delete(postMentions).where(eq(postMentions.postId, postId));
@@ -337,6 +342,7 @@ export async function deletePost(db: Db, actor: Actor, postId: string): Promise<
 	if (!can(actor, 'post.delete', postRef(ref, post))) throw forbidden();
 	await db.transaction(async (tx) => {
 		await tx.update(posts).set({ deletedAt: new Date(), deletedBy: actor.id }).where(eq(posts.id, postId));
+		await enqueuePosts(tx as unknown as Db, [postId]);
 		if (post.authorId !== actor.id)
 			await recordAudit(tx as unknown as Db, { actorId: actor.id, action: 'post.delete', entityType: 'post', entityId: postId, data: { threadId: thread.id } });
 	});
@@ -353,6 +359,7 @@ export async function setPostHidden(db: Db, actor: Actor, postId: string, hidden
 			.update(posts)
 			.set(reason ? { hiddenAt: new Date(), hiddenBy: actor.id, hiddenReason: reason } : { hiddenAt: null, hiddenBy: null, hiddenReason: null })
 			.where(eq(posts.id, post.id));
+		await enqueuePosts(tx as unknown as Db, [post.id]);
 		await recordAudit(tx as unknown as Db, { actorId: actor.id, action: reason ? 'post.hide' : 'post.unhide', entityType: 'post', entityId: post.id, data: { threadId: thread.id, reason } });
 	});
 	publish('post.updated', { threadId: thread.id, tableId: thread.tableId, postId });
@@ -400,6 +407,7 @@ export async function moveThread(db: Db, actor: Actor, threadId: string, toTable
 	if (!can(actor, 'thread.moderate', target)) throw forbidden();
 	await db.transaction(async (tx) => {
 		await tx.update(threads).set({ tableId: toTableId, updatedAt: new Date() }).where(eq(threads.id, threadId));
+		await enqueueThreadPosts(tx as unknown as Db, threadId);
 		await recordAudit(tx as unknown as Db, { actorId: actor.id, action: 'thread.move', entityType: 'thread', entityId: threadId, data: { from: thread.tableId, to: toTableId } });
 	});
 	publish('thread.changed', { threadId, tableId: thread.tableId });
@@ -641,62 +649,26 @@ export async function mentionCandidates(db: Db, q: string, limit = 8) {
 	].slice(0, limit);
 }
 
-export interface PostHit {
-	threadId: string;
-	threadTitle: string;
-	tableId: string | null;
-	tableName: string | null;
-	seq: number;
-	authorName: string;
-	createdAt: Date;
-	/** Escaped text with <mark> around matches. */
-	snippet: string;
-}
+export type { PostHit };
 
 /**
- * Full-text search in the posts this person may read (Italian stemming, accents ignored; deleted
- * and hidden posts never match). Permissions are applied in the query: the Piazza, network-visible
- * tables, and the tables the person belongs to (everything for admins).
+ * Full-text search in the posts this person may read, through the search layer (Postgres
+ * full-text by default, Meilisearch when configured): authz decides the places (the Piazza and
+ * the tables whose threads the person may see); deleted and hidden posts never match.
  */
-export async function searchPosts(db: Db, actor: Actor, q: string, opts: { tableId?: string | null; limit?: number } = {}): Promise<PostHit[]> {
+export async function searchPosts(
+	db: Db,
+	actor: Actor,
+	q: string,
+	opts: { tableId?: string | null; limit?: number; engine?: SearchEngine } = {}
+): Promise<PostHit[]> {
 	const text = q.trim().slice(0, 200);
 	if (!text) return [];
-	const mine = Object.keys(actor.tableRoles);
-	const visible =
-		actor.role === 'admin'
-			? sql`true`
-			: sql`(${threads.tableId} is null or ${tables.visibility} = 'network' or ${threads.tableId} in (${mine.length ? sql.join(mine.map((id) => sql`${id}::uuid`), sql`, `) : sql`null`}))`;
-	const place = opts.tableId === undefined ? sql`true` : opts.tableId === null ? sql`${threads.tableId} is null` : sql`${threads.tableId} = ${opts.tableId}::uuid`;
-	const query = sql`websearch_to_tsquery('italian', f_unaccent(${text}))`;
-	const rows = await db
-		.select({
-			threadId: threads.id,
-			threadTitle: threads.title,
-			tableId: threads.tableId,
-			tableName: tables.name,
-			seq: posts.seq,
-			authorName: users.name,
-			createdAt: posts.createdAt,
-			snippet: sql<string>`ts_headline('italian', translate(f_unaccent(${posts.text}), '<>&', '   '), ${query}, 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12')`
-		})
-		.from(posts)
-		.innerJoin(threads, eq(threads.id, posts.threadId))
-		.innerJoin(users, eq(users.id, posts.authorId))
-		.leftJoin(tables, eq(tables.id, threads.tableId))
-		.where(
-			and(
-				sql`to_tsvector('italian', f_unaccent(${posts.text})) @@ ${query}`,
-				isNull(posts.deletedAt),
-				isNull(posts.hiddenAt),
-				isNull(threads.deletedAt),
-				sql`(${tables.id} is null or ${tables.deletedAt} is null)`,
-				visible,
-				place
-			)
-		)
-		.orderBy(desc(sql`ts_rank(to_tsvector('italian', f_unaccent(${posts.text})), ${query})`), desc(posts.createdAt))
-		.limit(opts.limit ?? 30);
-	return rows;
+	const rows = await db.select().from(tables).where(isNull(tables.deletedAt));
+	const places = rows.filter((t) => can(actor, 'thread.view', { table: tableRef(t), locked: false })).map((t) => t.id);
+	if (can(actor, 'thread.view', { table: null, locked: false })) places.push('piazza');
+	const engine = opts.engine ?? sharedSearchEngine(() => db);
+	return engine.searchPosts({ q: text, places, tableId: opts.tableId, limit: opts.limit ?? 30 });
 }
 
 /**
