@@ -99,3 +99,36 @@ test('hostile Markdown never runs in the browser', async ({ browser }) => {
 	await expect(luca.getByTestId('post-body-html')).toBeVisible();
 	expect(await luca.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 });
+
+test('a members-only table’s thread stays private by every path a person could try', async ({ browser }) => {
+	test.setTimeout(60_000);
+	const admin = await person(browser, ACCOUNTS.admin);
+	// "Salute, scuola e genitorialità" is members-only; the demo operator is not a member.
+	await admin.goto('/tables');
+	await admin.getByRole('link', { name: /Salute, scuola e genitorialità/ }).click();
+	await expect(admin).toHaveURL(/\/tables\/[0-9a-f-]{36}$/);
+	const tableUrl = new URL(admin.url());
+	const tableId = tableUrl.pathname.split('/').pop()!;
+	await admin.goto(`/threads/new?table=${tableId}`);
+	await expect(admin.getByTestId('thread-create')).toBeEnabled();
+	await admin.getByLabel('Titolo').fill('Riservato: calendario degli incontri con le scuole');
+	await admin.getByTestId('post-body').fill('Parola chiave riservatissima: zanzibar.');
+	await admin.getByTestId('thread-create').click();
+	await expect(admin.getByTestId('thread-title')).toBeVisible();
+	await expect(admin.getByText(/Nel tavolo «Salute, scuola e genitorialità/)).toBeVisible();
+	const threadUrl = admin.url();
+
+	const luca = await person(browser, ACCOUNTS.member);
+	// The page: not found (the thread's existence is not confirmed either).
+	const res = await luca.goto(threadUrl);
+	expect(res?.status()).toBe(404);
+	// The search: nothing.
+	await luca.goto('/threads?q=zanzibar');
+	await expect(luca.getByTestId('thread-hits')).toHaveCount(0);
+	// A reply posted to the form action anyway: refused, and nothing was added.
+	const post = await luca.request.post(`${threadUrl}?/reply`, { form: { body: 'intruso' }, headers: { origin: new URL(threadUrl).origin, accept: 'application/json', 'x-sveltekit-action': 'true' } });
+	expect(await post.text()).not.toContain('"type":"success"');
+	await admin.reload();
+	await expect(admin.getByTestId('post')).toHaveCount(1);
+});
+

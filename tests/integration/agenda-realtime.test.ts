@@ -102,8 +102,9 @@ describeEachDb('agenda documents, live', (get) => {
 
 it.runIf(inject('redisUrl'))('carries rights-changing domain events to the other instances over Redis, not back to the sender', async () => {
 	const url = inject('redisUrl')!;
-	const a = await createRedisScaleOut(url, new Server());
-	const b = await createRedisScaleOut(url, new Server());
+	const key = `agenda-${process.pid}-${Date.now()}`;
+	const a = await createRedisScaleOut(url, new Server(), { key });
+	const b = await createRedisScaleOut(url, new Server(), { key });
 	const onA: RemoteEvent[] = [];
 	const onB: RemoteEvent[] = [];
 	// Other test files may use the same Redis at the same time: only this test's events count.

@@ -22,10 +22,12 @@ describe.runIf(redisUrl)('two instances behind Redis', () => {
 			let doc: string;
 			let tableRoom: string;
 
+			// This suite's instances talk only to each other, whatever else uses the same Redis meanwhile.
+			const redisKey = `scale-out-${kind}-${process.pid}`;
 			beforeAll(async () => {
 				db = await createTestDatabase(kind);
-				a = await startRealtimeServer(() => db.db, { redisUrl: redisUrl! });
-				b = await startRealtimeServer(() => db.db, { redisUrl: redisUrl! });
+				a = await startRealtimeServer(() => db.db, { redisUrl: redisUrl!, redisKey });
+				b = await startRealtimeServer(() => db.db, { redisUrl: redisUrl!, redisKey });
 				const people = await Promise.all(Array.from({ length: 4 }, () => makePerson(db.db)));
 				const { table } = await makeTable(db.db, { coordinatorId: people[0]!.id, members: people.slice(1).map((p) => ({ id: p.id })) });
 				doc = `table-notes:${table.id}`;
@@ -54,7 +56,7 @@ describe.runIf(redisUrl)('two instances behind Redis', () => {
 
 			it('a restarted instance duplicates nothing', async () => {
 				await b.close();
-				b = await startRealtimeServer(() => db.db, { redisUrl: redisUrl! });
+				b = await startRealtimeServer(() => db.db, { redisUrl: redisUrl!, redisKey });
 				const onB = collabClient(b.url, cookies[1]!);
 				const onA = collabClient(a.url, cookies[2]!);
 				const dB = new Y.Doc();

@@ -15,7 +15,7 @@ export interface TestServer {
 /** A real HTTP server on port 0 with the real realtime layer attached. */
 export async function startRealtimeServer(
 	getDb: () => Db,
-	options: { idleUnloadMs?: number; compactAfter?: number; redisUrl?: string; sessionRecheckMs?: number } = {}
+	options: { idleUnloadMs?: number; compactAfter?: number; redisUrl?: string; redisKey?: string; sessionRecheckMs?: number } = {}
 ): Promise<TestServer> {
 	const server = http.createServer((_req, res) => res.end('ok'));
 	const realtime = await attachRealtime(server, { getDb, ...options });

@@ -25,6 +25,8 @@ export interface RealtimeOptions {
 	origins?: string[];
 	/** Redis for running several instances (adapter + document updates). */
 	redisUrl?: string;
+	/** Separates groups of instances on one Redis (tests); production leaves it unset. */
+	redisKey?: string;
 	/** Unload a document this long after its last connection left. */
 	idleUnloadMs?: number;
 	compactAfter?: number;
@@ -76,7 +78,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		allowRequest: (req, callback) => callback(null, originAllowed(req, options.origins))
 	});
 
-	const scale: ScaleOut = options.redisUrl ? await createRedisScaleOut(options.redisUrl, io as unknown as Server) : localOnly;
+	const scale: ScaleOut = options.redisUrl ? await createRedisScaleOut(options.redisUrl, io as unknown as Server, { key: options.redisKey }) : localOnly;
 	const persistence = new CollabPersistence(options.getDb, { compactAfter: options.compactAfter });
 	const projections = new Projections(options.getDb, options.projectionDelayMs);
 	const collab = io.of(COLLAB_NAMESPACE) as unknown as CollabNamespace;

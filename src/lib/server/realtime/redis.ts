@@ -7,7 +7,7 @@ import type { Server } from 'socket.io';
 import { getLogger } from '../logger';
 import type { Broadcaster } from './collab/document';
 
-const CHANNEL = 'intarsi:collab';
+const BASE_CHANNEL = 'intarsi:collab';
 const TYPE_UPDATE = 0;
 const TYPE_AWARENESS = 1;
 const TYPE_EVENT = 2;
@@ -38,15 +38,18 @@ export interface ScaleOut {
  * pub/sub channel carries document updates (published once durable) and awareness, so that every
  * instance's in-memory documents receive the others' edits. The database log stays the truth.
  */
-export async function createRedisScaleOut(url: string, io: Server): Promise<ScaleOut> {
+export async function createRedisScaleOut(url: string, io: Server, opts: { key?: string } = {}): Promise<ScaleOut> {
 	const log = getLogger().child({ mod: 'redis' });
+	// Instances that share a key see each other (the default: every instance of a deployment);
+	// tests running side by side on one Redis use their own.
+	const CHANNEL = opts.key ? `${BASE_CHANNEL}#${opts.key}` : BASE_CHANNEL;
 	const instance = randomBytes(16);
 	const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
 	const sub = pub.duplicate();
 	const adapterPub = pub.duplicate();
 	const adapterSub = pub.duplicate();
 	await Promise.all([pub.connect(), sub.connect(), adapterPub.connect(), adapterSub.connect()]);
-	io.adapter(createAdapter(adapterPub, adapterSub));
+	io.adapter(createAdapter(adapterPub, adapterSub, opts.key ? { key: `socket.io#${opts.key}` } : {}));
 	const handlers: ((doc: string, type: 'update' | 'awareness', payload: Uint8Array) => void)[] = [];
 	const eventHandlers: ((event: RemoteEvent) => void)[] = [];
 	const resubscribed: (() => void)[] = [];
