@@ -1040,6 +1040,28 @@ export async function getPublicServiceCard(db: Db, id: string, now = new Date())
 	return { ...card, lastVerified: { date: card.lastVerified.date, by: null, email: null } };
 }
 
+/** A location's own fields as the edit forms' values (empty columns as absent). */
+function locationFormValues(l: DirLocation) {
+	const u = <T>(v: T | null) => v ?? undefined;
+	return {
+		locationType: l.locationType,
+		name: u(l.name),
+		description: u(l.description),
+		url: u(l.url),
+		address1: u(l.address1),
+		address2: u(l.address2),
+		city: u(l.city),
+		istatCode: u(l.istatCode),
+		postalCode: u(l.postalCode),
+		stateProvince: u(l.stateProvince),
+		region: u(l.region),
+		country: l.country,
+		district: u(l.district),
+		latitude: u(l.latitude),
+		longitude: u(l.longitude)
+	};
+}
+
 /** The service as the edit form's values (the shape `serviceInput` accepts), for its editors. */
 export async function getServiceForEdit(db: Db, actor: Actor, id: string) {
 	const ctx = await serviceContext(db, actor, id);
@@ -1072,21 +1094,7 @@ export async function getServiceForEdit(db: Db, actor: Actor, id: string) {
 		schedules: agg!.schedules.map((x) => ({ weekday: x.weekday, opensAt: x.opensAt, closesAt: x.closesAt, validFrom: u(x.validFrom), validTo: u(x.validTo), notes: u(x.notes) })),
 		locations: agg!.sals.map(({ sal, location: l, locationPhones, schedules }) => ({
 			id: l.id,
-			locationType: l.locationType,
-			name: u(l.name),
-			description: u(l.description),
-			url: u(l.url),
-			address1: u(l.address1),
-			address2: u(l.address2),
-			city: u(l.city),
-			istatCode: u(l.istatCode),
-			postalCode: u(l.postalCode),
-			stateProvince: u(l.stateProvince),
-			region: u(l.region),
-			country: l.country,
-			district: u(l.district),
-			latitude: u(l.latitude),
-			longitude: u(l.longitude),
+			...locationFormValues(l),
 			phones: locationPhones.map(phone),
 			serviceDescription: u(sal.description),
 			schedules: schedules.map((x) => ({ weekday: x.weekday, opensAt: x.opensAt, closesAt: x.closesAt, validFrom: u(x.validFrom), validTo: u(x.validTo), notes: u(x.notes) }))
@@ -1206,25 +1214,10 @@ export async function listOrganizationLocationsForEdit(db: Db, organizationId: s
 				.where(and(inArray(dirServiceAtLocations.locationId, ids), isNull(dirServices.deletedAt)))
 				.groupBy(dirServiceAtLocations.locationId)
 		: [];
-	const u = <T>(v: T | null) => v ?? undefined;
 	return rows.map((l) => ({
 		id: l.id,
 		label: locationLabel(l) || l.id,
-		locationType: l.locationType,
-		name: u(l.name),
-		description: u(l.description),
-		url: u(l.url),
-		address1: u(l.address1),
-		address2: u(l.address2),
-		city: u(l.city),
-		istatCode: u(l.istatCode),
-		postalCode: u(l.postalCode),
-		stateProvince: u(l.stateProvince),
-		region: u(l.region),
-		country: l.country,
-		district: u(l.district),
-		latitude: u(l.latitude),
-		longitude: u(l.longitude),
+		...locationFormValues(l),
 		phones: sortPhones(phones.filter((p) => p.locationId === l.id).map(phoneValue)).map((p) => ({ number: p.number, extension: p.extension ?? undefined, type: p.type, description: p.description ?? undefined, languages: p.languages })),
 		services: Number(uses.find((x) => x.locationId === l.id)?.n ?? 0)
 	}));

@@ -4,7 +4,7 @@
  * post documents fed by the same outbox as the services (entity `post`). Either way the reader's
  * places (the tables they may read and the Piazza, decided by authz) filter the results.
  */
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { posts, searchOutbox, tables, threads, users } from '../db/schema';
 import type { PostHit, PostSearchDocument, PostSearchQuery } from './types';
@@ -32,17 +32,22 @@ const documentColumns = {
 };
 const searchable = and(isNull(posts.deletedAt), isNull(posts.hiddenAt), isNull(threads.deletedAt), sql`(${tables.id} is null or ${tables.deletedAt} is null)`);
 
-const toDocument = (r: { createdAt: Date } & Omit<PostSearchDocument, 'createdAt'>): PostSearchDocument => ({ ...r, createdAt: r.createdAt.toISOString() });
+/** Posts with their thread, author and table (none for the Piazza); `snippet` for searches. */
+function selectPosts(db: Db, snippet: SQL<string | null> = sql<null>`null`) {
+	return db
+		.select({ ...documentColumns, snippet })
+		.from(posts)
+		.innerJoin(threads, eq(threads.id, posts.threadId))
+		.innerJoin(users, eq(users.id, posts.authorId))
+		.leftJoin(tables, eq(tables.id, threads.tableId));
+}
+
+const toDocument = ({ snippet: _, ...r }: { createdAt: Date; snippet: unknown } & Omit<PostSearchDocument, 'createdAt'>): PostSearchDocument => ({ ...r, createdAt: r.createdAt.toISOString() });
 
 /** The documents of these posts that are searchable now (the others are to be removed). */
 export async function buildPostDocuments(db: Db, postIds: string[]): Promise<PostSearchDocument[]> {
 	if (!postIds.length) return [];
-	const rows = await db
-		.select(documentColumns)
-		.from(posts)
-		.innerJoin(threads, eq(threads.id, posts.threadId))
-		.innerJoin(users, eq(users.id, posts.authorId))
-		.leftJoin(tables, eq(tables.id, threads.tableId))
+	const rows = await selectPosts(db)
 		.where(and(inArray(posts.id, postIds), searchable));
 	return rows.map(toDocument);
 }
@@ -51,12 +56,7 @@ export async function buildPostDocuments(db: Db, postIds: string[]): Promise<Pos
 export async function* allPostDocuments(db: Db, batch = 500): AsyncIterable<PostSearchDocument[]> {
 	let after = '00000000-0000-0000-0000-000000000000';
 	for (;;) {
-		const rows = await db
-			.select(documentColumns)
-			.from(posts)
-			.innerJoin(threads, eq(threads.id, posts.threadId))
-			.innerJoin(users, eq(users.id, posts.authorId))
-			.leftJoin(tables, eq(tables.id, threads.tableId))
+		const rows = await selectPosts(db)
 			.where(and(gt(posts.id, after), searchable))
 			.orderBy(asc(posts.id))
 			.limit(batch);
@@ -78,25 +78,23 @@ export async function searchPostsInPostgres(db: Db, q: PostSearchQuery): Promise
 			? sql`true`
 			: sql`(${piazza ? sql`${threads.tableId} is null` : sql`false`} or ${tableIds.length ? sql`${threads.tableId} in (${sql.join(tableIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`false`})`;
 	const place = q.tableId === undefined ? sql`true` : q.tableId === null ? sql`${threads.tableId} is null` : sql`${threads.tableId} = ${q.tableId}::uuid`;
-	const rows = await db
-		.select({
-			threadId: threads.id,
-			threadTitle: threads.title,
-			tableId: threads.tableId,
-			tableName: tables.name,
-			seq: posts.seq,
-			authorName: users.name,
-			createdAt: posts.createdAt,
-			snippet: sql<string>`ts_headline('italian', translate(f_unaccent(${posts.text}), '<>&', '   '), ${query}, 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12')`
-		})
-		.from(posts)
-		.innerJoin(threads, eq(threads.id, posts.threadId))
-		.innerJoin(users, eq(users.id, posts.authorId))
-		.leftJoin(tables, eq(tables.id, threads.tableId))
+	const rows = await selectPosts(
+		db,
+		sql<string>`ts_headline('italian', translate(f_unaccent(${posts.text}), '<>&', '   '), ${query}, 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12')`
+	)
 		.where(and(sql`to_tsvector('italian', f_unaccent(${posts.text})) @@ ${query}`, searchable, visible, place))
 		.orderBy(sql`ts_rank(to_tsvector('italian', f_unaccent(${posts.text})), ${query}) desc`, sql`${posts.createdAt} desc`)
 		.limit(q.limit);
-	return rows;
+	return rows.map((r) => ({
+		threadId: r.threadId,
+		threadTitle: r.threadTitle,
+		tableId: r.tableId,
+		tableName: r.tableName,
+		seq: r.seq,
+		authorName: r.authorName,
+		createdAt: r.createdAt,
+		snippet: r.snippet ?? ''
+	}));
 }
 
 /** Meilisearch filter for the reader's places. */

@@ -11,6 +11,7 @@ import { getLogger } from '../logger';
 import { publicBaseUrl } from '../links';
 import { m } from '../../paraglide/messages';
 import { purgeOrphans } from './attachments';
+import { startPeriodicJob, type PeriodicJob } from '../jobs';
 
 const DAY = 24 * 3600_000;
 
@@ -105,36 +106,20 @@ export async function sendThreadDigests(db: Db, now = new Date()): Promise<{ sen
 	return { sent };
 }
 
-export interface DigestJob {
-	stop(): Promise<void>;
-}
+export type DigestJob = PeriodicJob;
 
 /** Checks every hour for digests that are due, and removes stale uploads (started once per process by boot.ts). */
 export function startThreadDigests(getDb: () => Db, opts: { intervalMs?: number } = {}): DigestJob {
-	const log = getLogger();
-	let running: Promise<void> | undefined;
-	const run = () => {
-		if (running) return;
-		running = (async () => {
-			try {
-				const { sent } = await sendThreadDigests(getDb());
-				if (sent) log.info({ sent }, 'threads: digests queued');
-				// Uploads never attached to a post (a reply abandoned) go after a day.
-				const purged = await purgeOrphans(getDb());
-				if (purged) log.info({ purged }, 'threads: unused uploads removed');
-			} catch (err) {
-				log.warn({ err: err instanceof Error ? err.message : String(err) }, 'threads: digests failed');
-			}
-		})().finally(() => {
-			running = undefined;
-		});
-	};
-	const timer = setInterval(run, opts.intervalMs ?? 3600_000);
-	timer.unref();
-	return {
-		async stop() {
-			clearInterval(timer);
-			await running;
-		}
-	};
+	return startPeriodicJob(
+		'threads: digests',
+		async () => {
+			const log = getLogger();
+			const { sent } = await sendThreadDigests(getDb());
+			if (sent) log.info({ sent }, 'threads: digests queued');
+			// Uploads never attached to a post (a reply abandoned) go after a day.
+			const purged = await purgeOrphans(getDb());
+			if (purged) log.info({ purged }, 'threads: unused uploads removed');
+		},
+		{ intervalMs: opts.intervalMs ?? 3600_000 }
+	);
 }

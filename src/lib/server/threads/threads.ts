@@ -100,33 +100,40 @@ const postRef = (ref: ThreadRef, p: PostRow): PostRef => ({ thread: ref, authorI
  * go anywhere.
  */
 async function checkLink(db: Db, actor: Actor, link: { kind: ThreadLinkKind; id: string }, tableId: string | null) {
-	let meetingId: string | null = null;
-	if (link.kind === 'service') {
-		if (!UUID_RE.test(link.id)) throw new DomainError('thread_error_link', 'link');
-		const [s] = await db.select({ id: dirServices.id }).from(dirServices).where(and(eq(dirServices.id, link.id), isNull(dirServices.deletedAt)));
-		if (!s) throw new DomainError('thread_error_link', 'link');
-		return;
+	const seen = await seeLink(db, actor, link.kind, link.id);
+	if (!seen) throw new DomainError('thread_error_link', 'link');
+	if (seen.meeting && seen.meeting.tableId !== tableId) throw new DomainError('thread_error_link_table', 'link');
+}
+
+/**
+ * What a thread link points to, if it exists and this person may see it: the service, or the
+ * meeting (for an agenda item or an action, the meeting they belong to) with the item's or
+ * action's own label.
+ */
+async function seeLink(db: Db, actor: Actor, kind: ThreadLinkKind, id: string) {
+	if (kind === 'service') {
+		if (!UUID_RE.test(id)) return null;
+		const [s] = await db.select({ name: dirServices.name }).from(dirServices).where(and(eq(dirServices.id, id), isNull(dirServices.deletedAt)));
+		return s ? { service: { id, name: s.name }, meeting: null, label: null } : null;
 	}
-	if (link.kind === 'meeting') meetingId = link.id;
-	else if (link.kind === 'agenda_item') {
-		const [m, item] = link.id.split(':');
-		if (!m || !item || !UUID_RE.test(m)) throw new DomainError('thread_error_link', 'link');
-		const [row] = await db
-			.select({ id: agendaItems.itemId })
-			.from(agendaItems)
-			.where(and(eq(agendaItems.meetingId, m), eq(agendaItems.itemId, item)));
-		if (!row) throw new DomainError('thread_error_link', 'link');
-		meetingId = m;
-	} else {
-		if (!UUID_RE.test(link.id)) throw new DomainError('thread_error_link', 'link');
-		const [a] = await db.select({ meetingId: actionItems.meetingId }).from(actionItems).where(eq(actionItems.id, link.id));
-		if (!a) throw new DomainError('thread_error_link', 'link');
-		meetingId = a.meetingId;
+	let meetingId = id;
+	let label: string | null = null;
+	if (kind === 'agenda_item') {
+		const [m, item] = id.split(':');
+		if (!m || !item || !UUID_RE.test(m)) return null;
+		const [row] = await db.select({ title: agendaItems.title }).from(agendaItems).where(and(eq(agendaItems.meetingId, m), eq(agendaItems.itemId, item)));
+		if (!row) return null;
+		[meetingId, label] = [m, row.title];
+	} else if (kind === 'action') {
+		if (!UUID_RE.test(id)) return null;
+		const [a] = await db.select({ meetingId: actionItems.meetingId, description: actionItems.description }).from(actionItems).where(eq(actionItems.id, id));
+		if (!a) return null;
+		[meetingId, label] = [a.meetingId, a.description];
 	}
-	if (!meetingId || !UUID_RE.test(meetingId)) throw new DomainError('thread_error_link', 'link');
+	if (!UUID_RE.test(meetingId)) return null;
 	const ctx = await meetingContext(db, actor, meetingId);
-	if (!ctx || !can(actor, 'meeting.view', ctx.ref)) throw new DomainError('thread_error_link', 'link');
-	if (ctx.meeting.tableId !== tableId) throw new DomainError('thread_error_link_table', 'link');
+	if (!ctx || !can(actor, 'meeting.view', ctx.ref)) return null;
+	return { service: null, meeting: ctx.meeting, label };
 }
 
 /** The people a post mentions who exist, and the active people of the organisations it mentions. */
@@ -676,32 +683,11 @@ export async function searchPosts(
  * gone or not visible to them — the thread then shows no link).
  */
 export async function describeLink(db: Db, actor: Actor, kind: ThreadLinkKind, id: string): Promise<{ label: string; href: string; kind: ThreadLinkKind } | null> {
-	if (kind === 'service') {
-		if (!UUID_RE.test(id)) return null;
-		const [s] = await db.select({ name: dirServices.name }).from(dirServices).where(and(eq(dirServices.id, id), isNull(dirServices.deletedAt)));
-		return s ? { kind, label: s.name, href: `/directory/services/${id}` } : null;
-	}
-	let meetingId = id;
-	let label: string | null = null;
-	if (kind === 'agenda_item') {
-		const [m, item] = id.split(':');
-		if (!m || !item || !UUID_RE.test(m)) return null;
-		const [row] = await db.select({ title: agendaItems.title }).from(agendaItems).where(and(eq(agendaItems.meetingId, m), eq(agendaItems.itemId, item)));
-		if (!row) return null;
-		meetingId = m;
-		label = row.title;
-	} else if (kind === 'action') {
-		if (!UUID_RE.test(id)) return null;
-		const [a] = await db.select({ meetingId: actionItems.meetingId, description: actionItems.description }).from(actionItems).where(eq(actionItems.id, id));
-		if (!a) return null;
-		meetingId = a.meetingId;
-		label = a.description;
-	}
-	if (!UUID_RE.test(meetingId)) return null;
-	const ctx = await meetingContext(db, actor, meetingId);
-	if (!ctx || !can(actor, 'meeting.view', ctx.ref)) return null;
-	const href = `/meetings/${meetingId}`;
-	return { kind, label: label ? `${label} — ${ctx.meeting.title}` : ctx.meeting.title, href };
+	const seen = await seeLink(db, actor, kind, id);
+	if (!seen) return null;
+	if (seen.service) return { kind, label: seen.service.name, href: `/directory/services/${seen.service.id}` };
+	const meeting = seen.meeting!;
+	return { kind, label: seen.label ? `${seen.label} — ${meeting.title}` : meeting.title, href: `/meetings/${meeting.id}` };
 }
 
 /** Places where this person may start a thread: the Piazza (null) and tables. */
