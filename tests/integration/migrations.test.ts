@@ -64,6 +64,7 @@ describeEachDb('migrations', (db, kind) => {
 			'privacy_flags',
 			'search_outbox',
 			'search_services',
+			'search_state',
 			'search_terms',
 			'sessions',
 			'table_members',
@@ -77,6 +78,6 @@ describeEachDb('migrations', (db, kind) => {
 
 	it('record the applied migrations in the drizzle journal', async () => {
 		const r = await queryRows<{ n: number }>(db().db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-		expect(r[0]!.n).toBe(10);
+		expect(r[0]!.n).toBe(11);
 	});
 });

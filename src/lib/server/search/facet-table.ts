@@ -59,6 +59,17 @@ export interface FacetStore {
 	values: Record<PackedField | 'status', string[]>;
 	/** Id of a value (-1 when no entry has it). */
 	idOf(field: PackedField | 'status', value: string): number;
+	/**
+	 * The lexemes of `search_terms.tsv` (stripped: no positions, no weights; synonym phrases as
+	 * lexemes of their own): id → lexeme, and for each lexeme the slots of the entries that have it,
+	 * in slot order — an inverted index of every version this table holds, current or superseded.
+	 */
+	terms: string[];
+	postings: number[][];
+	/** Id of a lexeme (-1 when no entry has it). */
+	termId(lexeme: string): number;
+	/** Entries (slots 0 … size - 1). */
+	readonly size: number;
 }
 
 export interface FacetTable {
@@ -94,13 +105,40 @@ interface DbRow extends Record<string, unknown> {
 	cities: string[] | null;
 	hours: OpeningRange[] | null;
 	name_tsv: string;
+	/** search_terms.tsv as text: the lexemes the service is found by. */
+	tsv: string;
 }
 
 const columns = sql`t.doc_no::text as doc_no, s.service_id, s.name, s.is_public, s.status::text as status, s.categories,
-	s.targets, s.languages, s.districts, s.cities, s.hours, t.name_tsv::text as name_tsv`;
+	s.targets, s.languages, s.districts, s.cities, s.hours, t.name_tsv::text as name_tsv, t.tsv::text as tsv`;
 
-/** The lexemes of a tsvector's text form (`'scuol' 'seral':2A`). */
-export const tsvectorLexemes = (text: string): string[] => [...text.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'"));
+/**
+ * The lexemes of a tsvector's text form (`'scuol' 'seral':2A`, a quote inside a lexeme doubled),
+ * read with a plain loop: a full load parses millions of them.
+ */
+export function tsvectorLexemes(text: string): string[] {
+	const out: string[] = [];
+	let i = text.indexOf("'");
+	while (i >= 0 && i < text.length) {
+		let j = i + 1;
+		let lexeme = '';
+		let from = j;
+		for (;;) {
+			const q = text.indexOf("'", j);
+			if (q < 0) return out;
+			if (text.charCodeAt(q + 1) === 39) {
+				lexeme += text.slice(from, q + 1);
+				j = from = q + 2;
+				continue;
+			}
+			lexeme += text.slice(from, q);
+			out.push(lexeme);
+			i = text.indexOf("'", q + 1);
+			break;
+		}
+	}
+	return out;
+}
 
 /** Six characters, 8 bits each (48 bits: exact in a double); codes above 255 compare as 255. */
 function prefixNumber(key: string): number {
@@ -173,6 +211,7 @@ function createStore(): FacetStore & { slotOf: ReturnType<typeof createSlotIndex
 		return id;
 	};
 	let used = 0;
+	const termIds = new Map<string, number>();
 	const store = {
 		pool: new Int32Array(1 << 16),
 		offset: new Int32Array(1024),
@@ -182,6 +221,9 @@ function createStore(): FacetStore & { slotOf: ReturnType<typeof createSlotIndex
 		slotOf: createSlotIndex(),
 		size: 0,
 		idOf: (field: PackedField | 'status', v: string) => dictionaries.get(field)!.get(v) ?? -1,
+		terms: [] as string[],
+		postings: [] as number[][],
+		termId: (lexeme: string) => termIds.get(lexeme) ?? -1,
 		add(r: DbRow) {
 			const hours = r.hours ?? [];
 			const fields: Record<PackedField, string[]> = {
@@ -233,6 +275,16 @@ function createStore(): FacetStore & { slotOf: ReturnType<typeof createSlotIndex
 			store.namePrefix[slot] = prefixNumber(nameKey);
 			store.entries.push({ docNo, id: r.service_id, nameKey });
 			store.slotOf.set(docNo, slot);
+			for (const lexeme of tsvectorLexemes(r.tsv ?? '')) {
+				let id = termIds.get(lexeme);
+				if (id === undefined) {
+					id = store.terms.length;
+					termIds.set(lexeme, id);
+					store.terms.push(lexeme);
+					store.postings.push([]);
+				}
+				store.postings[id]!.push(slot);
+			}
 			store.size++;
 		}
 	};

@@ -24,8 +24,8 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client';
-import { searchServices, searchTerms } from '../db/schema';
-import { bigintArray, compareSlotsByName, createFacetTable, DAY_MASK, FIELDS_AT, FLAGS, PACKED_FIELDS, PUBLIC, STATUS, type FacetTable } from './facet-table';
+import { searchServices, searchState, searchTerms } from '../db/schema';
+import { bigintArray, compareSlotsByName, createFacetTable, DAY_MASK, FIELDS_AT, FLAGS, PACKED_FIELDS, PUBLIC, STATUS, type FacetStore, type FacetTable } from './facet-table';
 import { searchPostsInPostgres } from './posts';
 import { isOpenAt, romeWeekMinute } from './hours';
 import type { LabelResolver } from './labels';
@@ -481,32 +481,86 @@ export function firstK<T>(items: T[], k: number, cmp: (a: T, b: T) => number): T
 	return heap.sort(cmp);
 }
 
-/**
- * One search: the matching versions from the GIN index, filters and counts on the facet table, the
- * order, then the page's documents and highlights. One read-only transaction (one snapshot).
- */
-/** Every row number, per engine: what the search without text (the directory's first page) reads. */
-const everyDoc = new WeakMap<FacetTable, { signature: string; docs: number[] }>();
+/** The versions current in a snapshot: their slots in the facet table, and a slot → current map. */
+interface Current {
+	version: string;
+	store: FacetStore;
+	slots: Int32Array;
+	/** 1 at the slot of every current version (slots added to the store later are past its end). */
+	live: Uint8Array;
+}
+const currentByTable = new WeakMap<FacetTable, Current>();
 
 /**
- * The row numbers of every indexed service. They are kept per process and reused while the index
- * is unchanged: every write gives the row a new number from a sequence, a delete lowers the count,
- * so (count, highest, sum) of the numbers changes with any change — one index-only aggregate
- * instead of fetching and parsing every number.
+ * The current versions as of the search's snapshot. `search_state.version` moves with every
+ * statement that writes `search_terms` (a trigger), so while it is unchanged the list read last
+ * time is still exact: one primary-key read per search. When it moved, every `doc_no` is read again
+ * (an index-only aggregate) and versions this process has not seen are read into the facet table.
  */
-async function allDocNos(tx: Db, facetTable: FacetTable): Promise<number[]> {
-	const [sig] = await queryRows<{ signature: string }>(
-		tx,
-		sql`select concat_ws(':', count(*), max(doc_no), sum(doc_no)) as signature from ${searchTerms}`
-	);
-	const cached = everyDoc.get(facetTable);
-	if (cached && sig && cached.signature === sig.signature) return cached.docs.slice();
+async function currentDocs(tx: Db, facetTable: FacetTable): Promise<Current> {
+	const [state] = await queryRows<{ version: string }>(tx, sql`select version::text as version from ${searchState} where id = 1`);
+	const version = state?.version ?? 'none';
+	const cached = currentByTable.get(facetTable);
+	if (cached && cached.version === version && state) return cached;
 	const [m] = await queryRows<{ docs: string | null }>(tx, sql`select string_agg(doc_no::text, ',') as docs from ${searchTerms}`);
-	const docs = parseDocNos(m?.docs ?? null);
-	if (sig) everyDoc.set(facetTable, { signature: sig.signature, docs });
-	return docs.slice();
+	const { store, slots } = await facetTable.lookup(tx, parseDocNos(m?.docs ?? null));
+	const live = new Uint8Array(store.size);
+	for (let i = 0; i < slots.length; i++) live[slots[i]!] = 1;
+	const current = { version, store, slots, live };
+	if (state) currentByTable.set(facetTable, current);
+	return current;
 }
 
+/** A term's alternatives as tsquery items: a lexeme, or a prefix (`'cas':*`). */
+type Alternative = { lexeme: string; prefix: boolean };
+
+/** Ids of the lexemes an alternative stands for (a prefix: every lexeme starting with it). */
+function termIdsOf(store: FacetStore, alternatives: Alternative[]): number[] {
+	const ids = new Set<number>();
+	for (const a of alternatives) {
+		if (!a.prefix) {
+			const id = store.termId(a.lexeme);
+			if (id >= 0) ids.add(id);
+		} else for (let id = 0; id < store.terms.length; id++) if (store.terms[id]!.startsWith(a.lexeme)) ids.add(id);
+	}
+	return [...ids];
+}
+
+/**
+ * `tsv @@ query` for a query that is an AND of terms, each an OR of lexemes and prefixes, answered
+ * from the facet table's inverted index of the same lexemes Postgres stored (what the GIN index of
+ * `search_terms` answers, without reading tens of thousands of heap rows for a common word). The
+ * slots of current versions that have, for every term, one of its alternatives.
+ */
+export function matchInMemory(current: Current, terms: Alternative[][]): Int32Array {
+	const { store, live } = current;
+	const groups = terms.map((t) => termIdsOf(store, t));
+	if (!groups.length || groups.some((g) => !g.length)) return new Int32Array(0);
+	const size = (g: number[]) => g.reduce((n, id) => n + store.postings[id]!.length, 0);
+	groups.sort((a, b) => size(a) - size(b));
+	// level[slot] = how many terms (in this order) the slot has satisfied so far.
+	const level = new Uint16Array(store.size);
+	for (let k = 0; k < groups.length; k++) {
+		for (const id of groups[k]!) {
+			const list = store.postings[id]!;
+			for (let j = 0; j < list.length; j++) if (level[list[j]!] === k) level[list[j]!] = k + 1;
+		}
+	}
+	const want = groups.length;
+	let n = 0;
+	for (let slot = 0; slot < live.length; slot++) if (live[slot] && level[slot] === want) n++;
+	const out = new Int32Array(n);
+	n = 0;
+	for (let slot = 0; slot < live.length; slot++) if (live[slot] && level[slot] === want) out[n++] = slot;
+	return out;
+}
+
+/**
+ * One search: the matching versions (in memory from the facet table's index of the stored lexemes,
+ * or from the GIN index for queries that are not a plain AND of ORs), filters and counts on the
+ * facet table, the order, then the page's documents and highlights. One read-only transaction
+ * (one snapshot).
+ */
 async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facetTable: FacetTable): Promise<Found> {
 	const tsq = ts ? await compileTsQueries(db, ts) : null;
 	const f = query.filters;
@@ -528,65 +582,80 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 		: null;
 
 	const run = async (tx: Db): Promise<Found> => {
-		// Text queries read the GIN index: the planner's estimate for an OR of synonyms is the sum of
-		// their frequencies, and it then prefers a sequential scan that evaluates the query on every
-		// row (slower than the bitmap scan even when half the services match). Without text, doc_no
-		// comes from its index alone.
-		await tx.execute(sql`set local enable_seqscan = off`);
-		// When JS cannot decide the name matches, they come back negated: one aggregate, one list.
-		let signed: number[];
-		if (tsLiteral) {
+		let store: FacetStore;
+		let slots: Int32Array;
+		const named = new Set<number>();
+		if (!tsLiteral) ({ store, slots } = await currentDocs(tx, facetTable));
+		else if (nameTerms) {
+			const current = await currentDocs(tx, facetTable);
+			store = current.store;
+			slots = matchInMemory(current, nameTerms);
+		} else {
+			// Text queries read the GIN index: the planner's estimate for an OR of synonyms is the sum
+			// of their frequencies, and it then prefers a sequential scan that evaluates the query on
+			// every row (slower than the bitmap scan even when half the services match).
+			await tx.execute(sql`set local enable_seqscan = off`);
+			// JS cannot decide the name matches here: they come back negated (one aggregate, one list).
 			const [m] = await queryRows<{ docs: string | null }>(
 				tx,
-				!nameTerms
-					? sql`select string_agg((case when name_tsv @@ ${tsLiteral} then -doc_no else doc_no end)::text, ',') as docs
-						from ${searchTerms} where tsv @@ ${tsLiteral}`
-					: sql`select string_agg(doc_no::text, ',') as docs from ${searchTerms} where tsv @@ ${tsLiteral}`
+				sql`select string_agg((case when name_tsv @@ ${tsLiteral} then -doc_no else doc_no end)::text, ',') as docs
+					from ${searchTerms} where tsv @@ ${tsLiteral}`
 			);
-			signed = parseDocNos(m?.docs ?? null);
-		} else signed = await allDocNos(tx, facetTable);
-		const named = new Set<number>();
-		for (let i = 0; i < signed.length; i++) {
-			if (signed[i]! < 0) {
-				signed[i] = -signed[i]!;
-				named.add(signed[i]!);
+			const signed = parseDocNos(m?.docs ?? null);
+			for (let i = 0; i < signed.length; i++) {
+				if (signed[i]! < 0) {
+					signed[i] = -signed[i]!;
+					named.add(signed[i]!);
+				}
 			}
+			({ store, slots } = await facetTable.lookup(tx, signed));
 		}
-		const { store, slots } = await facetTable.lookup(tx, signed);
 		const pool = store.pool;
 
-		// Filters as sets of dictionary ids (a value no entry has matches nothing).
-		const idSet = (field: (typeof PACKED_FIELDS)[number] | 'status', values: string[]) => {
-			const set = new Set<number>();
-			for (const v of values) set.add(store.idOf(field, v));
-			return set;
+		// Filters as membership arrays over a field's dictionary ids (a value no entry has matches nothing).
+		const members = (field: (typeof PACKED_FIELDS)[number] | 'status', values: string[]) => {
+			const member = new Uint8Array(store.values[field].length + 1);
+			for (const v of values) {
+				const id = store.idOf(field, v);
+				if (id >= 0) member[id] = 1;
+			}
+			return member;
 		};
-		const statuses = f.status?.length ? idSet('status', f.status) : null;
-		const fieldFilters: { index: number; ids: Set<number> }[] = [];
-		if (f.city?.length) fieldFilters.push({ index: FIELD_INDEX.city, ids: idSet('cities', f.city) });
-		for (const d of FACET_DIMS) if (f[d]?.length) fieldFilters.push({ index: FIELD_INDEX[d], ids: idSet(FIELD_NAME[d], f[d]!) });
-		const counters = countDims.map((d) => ({ dim: d, index: FIELD_INDEX[d], counted: new Int32Array(store.values[FIELD_NAME[d]].length) }));
+		const statuses = f.status?.length ? members('status', f.status) : null;
+		const filterIndex: number[] = [];
+		const filterMember: Uint8Array[] = [];
+		if (f.city?.length) {
+			filterIndex.push(FIELD_INDEX.city);
+			filterMember.push(members('cities', f.city));
+		}
+		for (const d of FACET_DIMS) {
+			if (!f[d]?.length) continue;
+			filterIndex.push(FIELD_INDEX[d]);
+			filterMember.push(members(FIELD_NAME[d], f[d]!));
+		}
+		const counterIndex = countDims.map((d) => FIELD_INDEX[d]);
+		const counted = countDims.map((d) => new Int32Array(store.values[FIELD_NAME[d]].length));
 		const checkOpen = !!f.openNow || wantOpen;
 		const fieldAt = new Int32Array(PACKED_FIELDS.length);
-		// Each term: the ids of the name lexemes that satisfy it.
+		// Each term: which name lexemes (dictionary ids) satisfy it.
 		const nameIndex = PACKED_FIELDS.indexOf('nameLexemes');
 		const lexemes = store.values.nameLexemes;
 		const nameSets = nameTerms?.map((alternatives) => {
-			const ids = new Set<number>();
+			const member = new Uint8Array(lexemes.length + 1);
 			for (const a of alternatives) {
 				if (!a.prefix) {
 					const id = store.idOf('nameLexemes', a.lexeme);
-					if (id >= 0) ids.add(id);
-				} else for (let id = 0; id < lexemes.length; id++) if (lexemes[id]!.startsWith(a.lexeme)) ids.add(id);
+					if (id >= 0) member[id] = 1;
+				} else for (let id = 0; id < lexemes.length; id++) if (lexemes[id]!.startsWith(a.lexeme)) member[id] = 1;
 			}
-			return ids;
+			return member;
 		});
-		const nameMatches = (): boolean => {
-			const start = fieldAt[nameIndex]!;
+		const nameMatches = (start: number): boolean => {
 			const n = pool[start]!;
-			for (const ids of nameSets!) {
+			for (let t = 0; t < nameSets!.length; t++) {
+				const member = nameSets![t]!;
 				let found = false;
-				for (let j = 1; j <= n && !found; j++) found = ids.has(pool[start + j]!);
+				for (let j = 1; j <= n && !found; j++) found = member[pool[start + j]!] === 1;
 				if (!found) return false;
 			}
 			return true;
@@ -595,23 +664,25 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 		// The hot loop of a search (up to every service): typed arrays, plain loops.
 		const tiers: number[][] = [[], []];
 		let openNow = 0;
+		const filters = filterIndex.length;
+		const counts = counterIndex.length;
 		for (let i = 0; i < slots.length; i++) {
 			const slot = slots[i]!;
 			const at = store.offset[slot]!;
 			if (query.publicOnly && !(pool[at + FLAGS]! & PUBLIC)) continue;
-			if (statuses && !statuses.has(pool[at + STATUS]!)) continue;
+			if (statuses && statuses[pool[at + STATUS]!] !== 1) continue;
 			let p = at + FIELDS_AT;
 			for (let k = 0; k < PACKED_FIELDS.length; k++) {
 				fieldAt[k] = p;
 				p += pool[p]! + 1;
 			}
 			let pass = true;
-			for (let k = 0; k < fieldFilters.length && pass; k++) {
-				const start = fieldAt[fieldFilters[k]!.index]!;
-				const ids = fieldFilters[k]!.ids;
+			for (let k = 0; k < filters && pass; k++) {
+				const start = fieldAt[filterIndex[k]!]!;
+				const member = filterMember[k]!;
 				pass = false;
-				for (let j = 1; j <= pool[start]!; j++) {
-					if (ids.has(pool[start + j]!)) {
+				for (let j = 1, n = pool[start]!; j <= n; j++) {
+					if (member[pool[start + j]!] === 1) {
 						pass = true;
 						break;
 					}
@@ -632,22 +703,23 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 				if (f.openNow && !open) continue;
 				if (open) openNow++;
 			}
-			for (let c = 0; c < counters.length; c++) {
-				const start = fieldAt[counters[c]!.index]!;
-				const counted = counters[c]!.counted;
-				for (let j = 1; j <= pool[start]!; j++) counted[pool[start + j]!]!++;
+			for (let c = 0; c < counts; c++) {
+				const start = fieldAt[counterIndex[c]!]!;
+				const into = counted[c]!;
+				for (let j = 1, n = pool[start]!; j <= n; j++) into[pool[start + j]!]!++;
 			}
-			const isNamed = nameSets ? nameMatches() : named.size > 0 && named.has(store.entries[slot]!.docNo);
+			const isNamed = nameSets ? nameMatches(fieldAt[nameIndex]!) : named.size > 0 && named.has(store.entries[slot]!.docNo);
 			tiers[isNamed ? 0 : 1]!.push(slot);
 		}
 		const total = tiers[0]!.length + tiers[1]!.length;
-		const counts = new Map<FacetDim, Map<string, number>>();
-		for (const c of counters) {
-			const values = store.values[FIELD_NAME[c.dim]];
+		const facetCounts = new Map<FacetDim, Map<string, number>>();
+		countDims.forEach((dim, c) => {
+			const values = store.values[FIELD_NAME[dim]];
+			const into = counted[c]!;
 			const map = new Map<string, number>();
-			for (let id = 0; id < c.counted.length; id++) if (c.counted[id]) map.set(values[id]!, c.counted[id]!);
-			counts.set(c.dim, map);
-		}
+			for (let id = 0; id < into.length; id++) if (into[id]) map.set(values[id]!, into[id]!);
+			facetCounts.set(dim, map);
+		});
 
 		// The page: name matches (score 1 + rank), then the rest (rank).
 		const from = (query.page - 1) * query.pageSize;
@@ -683,7 +755,7 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 			}
 			start = end;
 		}
-		if (!page.length) return { total, page: [], counts, openNow: f.openNow ? total : openNow };
+		if (!page.length) return { total, page: [], counts: facetCounts, openNow: f.openNow ? total : openNow };
 
 		const source = sql`case when coalesce(s.document->>'description', '') ~ '\\S' then s.document->>'description' else s.name end`;
 		const headline = highlightLiteral
@@ -702,7 +774,7 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 				const row = byDoc.get(store.entries[p.slot]!.docNo);
 				return row ? [{ row, score: p.score }] : [];
 			}),
-			counts,
+			counts: facetCounts,
 			openNow: f.openNow ? total : openNow
 		};
 	};

@@ -5,6 +5,7 @@ import { isOpenAt, openSlots, romeSlot, romeWeekMinute, scheduleToHours } from '
 import { editDistance, maxTypos } from './typo';
 import { buildTsQueries, dedupeAlternatives, firstK, parseDocNos } from './postgres';
 import { meiliFilters, MEILI_SETTINGS, toMeiliDoc } from './meilisearch';
+import { tsvectorLexemes } from './facet-table';
 
 const m = (s: string) => s.replace(/\[/g, HL_START).replace(/\]/g, HL_END);
 
@@ -184,5 +185,13 @@ describe('meilisearch mapping', () => {
 		expect(doc).toMatchObject({ cities: ['Rimini'], districts: ['Rimini'], languages: ['ar'], languageNames: ['Arabo'], categories: ['mediazione'], openSlots: [36, 37, 38, 39] });
 		expect(MEILI_SETTINGS.searchableAttributes![0]).toBe('name');
 		for (const f of ['categories', 'districts', 'languages', 'targets', 'cities', 'isPublic', 'status', 'openSlots']) expect(MEILI_SETTINGS.filterableAttributes).toContain(f);
+	});
+});
+
+describe('tsvector text', () => {
+	it('reads the lexemes of a tsvector, with quotes doubled inside them, positions and weights ignored', () => {
+		expect(tsvectorLexemes("'scuol' 'seral':2A '~ital<2>stranier' 'dell''infanz' 'l''''x':1,3")).toEqual(['scuol', 'seral', '~ital<2>stranier', "dell'infanz", "l''x"]);
+		expect(tsvectorLexemes('')).toEqual([]);
+		expect(tsvectorLexemes("'solo'")).toEqual(['solo']);
 	});
 });

@@ -19,6 +19,7 @@ import {
 	pgSequence,
 	pgTable,
 	primaryKey,
+	smallint,
 	text,
 	timestamp,
 	uniqueIndex,
@@ -333,6 +334,18 @@ export const searchTerms = pgTable(
 	},
 	(t) => [uniqueIndex('search_terms_doc_no').on(t.docNo), index('search_terms_tsv').using('gin', t.tsv)]
 );
+
+/**
+ * One row (id 1): a number that every statement writing `search_terms` raises (a trigger, migration
+ * 0010). A process that keeps the index's matching in memory (the Postgres engine's facet table)
+ * reads it in the search's snapshot and refreshes the list of current versions only when it moved.
+ * Writers of `search_terms` queue on this row until they commit, so its number and the rows they
+ * wrote become visible together.
+ */
+export const searchState = pgTable('search_state', {
+	id: smallint('id').primaryKey(),
+	version: bigint('version', { mode: 'number' }).notNull()
+});
 
 /** Read-only API tokens for partner systems (created by admins, revocable; only a hash is kept). */
 export const apiTokens = pgTable(
