@@ -3,6 +3,8 @@ import { CollabClient } from './provider';
 
 let client: CollabClient | null = null;
 export function getCollabClient(): CollabClient {
-	client ??= new CollabClient();
+	// After the session ended, documents opened later (e.g. after signing in again without a full
+	// page load) get a new connection, which carries the new session cookie.
+	if (!client || client.sessionEnded) client = new CollabClient();
 	return client;
 }

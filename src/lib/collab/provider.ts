@@ -4,6 +4,8 @@
  * - counts a local change as saved only when the server acknowledges it (written to its log);
  * - reconnects with backoff and, on reconnect, merges whatever either side missed (sync step 1/2),
  *   so edits made offline reach the server exactly once in effect (Yjs updates are idempotent);
+ * - stops when the session ends (status "unauthorized"): the edits wait in the local copy for the
+ *   next login;
  * - in a browser, keeps each document in IndexedDB (y-indexeddb), so offline edits survive a reload.
  */
 import * as Y from 'yjs';
@@ -28,8 +30,12 @@ import {
 } from './protocol';
 
 export type CollabSocket = Socket<CollabServerToClient, CollabClientToServer>;
-/** "saved": everything local is durable on the server; "saving": some of it is on its way. */
-export type SyncStatus = 'connecting' | 'saving' | 'saved' | 'offline' | 'error';
+/**
+ * "saved": everything local is durable on the server; "saving": some of it is on its way.
+ * "unauthorized": the session ended (logout elsewhere, expiry, revocation): nothing is sent or
+ * retried until the person signs in again; edits stay in the local copy and merge then.
+ */
+export type SyncStatus = 'connecting' | 'saving' | 'saved' | 'offline' | 'unauthorized' | 'error';
 
 export interface CollabClientOptions {
 	/** Server URL; '' (the default) means the page's own origin. */
@@ -41,6 +47,8 @@ export interface CollabClientOptions {
 export class CollabClient {
 	readonly socket: CollabSocket;
 	private readonly docs = new Map<string, DocProvider>();
+	/** The session ended: this client stays disconnected (a new login loads a new page). */
+	sessionEnded = false;
 
 	constructor(options: CollabClientOptions = {}) {
 		this.socket = io(`${options.url ?? ''}${COLLAB_NAMESPACE}`, {
@@ -57,10 +65,14 @@ export class CollabClient {
 		this.socket.on('connect', () => {
 			for (const d of this.docs.values()) d.onConnect();
 		});
-		this.socket.on('disconnect', () => {
+		// The server disconnects a session's sockets when it ends, and refuses a handshake without a
+		// valid session: retrying cannot help before the person signs in again.
+		this.socket.on('disconnect', (reason) => {
+			if (reason === 'io server disconnect') this.endSession();
 			for (const d of this.docs.values()) d.onDisconnect();
 		});
-		this.socket.on('connect_error', () => {
+		this.socket.on('connect_error', (err) => {
+			if (err.message === 'unauthorized') this.endSession();
 			for (const d of this.docs.values()) d.onDisconnect();
 		});
 		this.socket.on('msg', (name, payload) => this.docs.get(name)?.onMessage(new Uint8Array(payload)));
@@ -75,7 +87,14 @@ export class CollabClient {
 		const provider = new DocProvider(this, name, ydoc, options.awareness ?? new awarenessProtocol.Awareness(ydoc), options.indexedDbKey);
 		this.docs.set(name, provider);
 		if (this.socket.connected) provider.onConnect();
+		else if (this.sessionEnded) provider.onDisconnect();
 		return provider;
+	}
+
+	private endSession() {
+		this.sessionEnded = true;
+		// Socket.IO gives up on its own after these two, but make sure no reconnection is pending.
+		this.socket.disconnect();
 	}
 
 	/** @internal */
@@ -144,6 +163,7 @@ export class DocProvider {
 
 	private refresh() {
 		if (this.destroyed) return;
+		if (this.client.sessionEnded) return this.setStatus('unauthorized');
 		if (!this.client.socket.connected) return this.setStatus('offline');
 		if (this.lastError && this.lastError !== 'read_only') return this.setStatus('error');
 		if (!this.joined || !this.syncedFromServer) return this.setStatus('connecting');

@@ -61,8 +61,48 @@ export class CollabDocument {
 		);
 	}
 
+	/** Set while a client's update that made Yjs throw is being discarded (see applyClientUpdate). */
+	private discarding = false;
+
+	/**
+	 * Applies a client's update (checked by `inspectUpdate` first). Should Yjs throw part-way all the
+	 * same, the part it integrated is neither logged, broadcast nor projected; the in-memory state is
+	 * then ahead of the log, so the document is failed and dropped like after a failed write (its
+	 * clients rejoin from the log). Returns false in that case.
+	 */
+	applyClientUpdate(update: Uint8Array, conn: Connection): boolean {
+		let threw = false;
+		try {
+			// The outer transaction lets the error be caught before Yjs ends it and emits `update`.
+			Y.transact(
+				this.ydoc,
+				() => {
+					try {
+						Y.applyUpdate(this.ydoc, update, conn);
+					} catch (err) {
+						threw = true;
+						this.discarding = true;
+						getLogger().child({ mod: 'collab' }).error({ err, doc: this.name }, 'an update that passed inspection made Yjs throw: document dropped');
+					}
+				},
+				conn,
+				false
+			);
+		} catch (err) {
+			threw = true;
+			getLogger().child({ mod: 'collab' }).error({ err, doc: this.name }, 'applying an update failed: document dropped');
+		} finally {
+			this.discarding = false;
+		}
+		if (threw && !this.failed) {
+			this.failed = true;
+			this.onFailure?.();
+		}
+		return !threw;
+	}
+
 	private onUpdate(update: Uint8Array, origin: unknown) {
-		if (origin === STORAGE) return;
+		if (origin === STORAGE || this.discarding) return;
 		const author = origin && typeof origin === 'object' ? (origin as Connection) : undefined;
 		if (this.connections.size > (author ? 1 : 0)) this.local(this.name, encodeSyncUpdate(update), author);
 		// Another instance's change: that instance persists and projects it.

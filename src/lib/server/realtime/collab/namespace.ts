@@ -28,6 +28,7 @@ import type { SocketData } from '../events';
 import { resolveDocument } from './documents';
 import { subscribe, type DomainEvents } from '../../events';
 import type { CollabDocument, Connection, DocumentRegistry } from './document';
+import { inspectUpdate } from './update-check';
 
 export type CollabNamespace = Namespace<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
 type CollabSocket = Socket<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
@@ -279,12 +280,21 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 						return reply?.({ ok: true });
 					}
 					if (syncType !== SYNC_STEP2 && syncType !== SYNC_UPDATE) throw new Refused('malformed');
-					// Parse fully before touching the document: a malformed update is refused whole.
-					const parsed = Y.decodeUpdate(data);
-					const empty = parsed.structs.length === 0 && parsed.ds.clients.size === 0;
+					// Read and check it whole before touching the document: Yjs can throw half-way
+					// through an update it could read, so a malformed one is refused before applying.
+					const { empty, stale } = inspectUpdate(data, doc.ydoc.store);
 					if (empty) return reply?.({ ok: true });
 					if (entry.access !== 'write') throw new Refused('read_only');
-					Y.applyUpdate(doc.ydoc, data, conn);
+					if (stale) {
+						// Yjs cannot integrate it over what the document has collected since the client
+						// computed it: this connection joins again, and its sync step 2 resends the rest.
+						joined.delete(name);
+						void socket.leave(docRoom(name));
+						doc.removeConnection(conn);
+						opts.registry.release(doc);
+						return refuse(name, 'server_error', reply, 'rejoin');
+					}
+					if (!doc.applyClientUpdate(data, conn)) throw new Refused('malformed');
 					// An update whose dependencies the server lacks waits inside Yjs, unlogged: it is not
 					// durable, so it is not acknowledged, and the document is reloaded from the log (which
 					// holds only what integrated) while its clients rejoin and resend what is missing.
