@@ -4,6 +4,8 @@
  * - counts a local change as saved only when the server acknowledges it (written to its log);
  * - reconnects with backoff and, on reconnect, merges whatever either side missed (sync step 1/2),
  *   so edits made offline reach the server exactly once in effect (Yjs updates are idempotent);
+ *   that includes a handshake the server refused for a passing reason (`server_error`, e.g. the
+ *   database was briefly unavailable), which Socket.IO itself never retries;
  * - stops when the session ends (status "unauthorized"): the edits wait in the local copy for the
  *   next login;
  * - in a browser, keeps each document in IndexedDB (y-indexeddb), so offline edits survive a reload.
@@ -28,6 +30,7 @@ import {
 	encodeAwareness,
 	encodeSync
 } from './protocol';
+import { HandshakeRetry, isSessionRefusal, type BackoffOptions } from '../realtime/reconnect';
 
 export type CollabSocket = Socket<CollabServerToClient, CollabClientToServer>;
 /**
@@ -42,6 +45,8 @@ export interface CollabClientOptions {
 	url?: string;
 	/** Extra Socket.IO options (tests pass cookies through `extraHeaders`). */
 	io?: Partial<ManagerOptions & SocketOptions>;
+	/** Waits between new attempts after the server refused the handshake (default 1 s doubling to 30 s). */
+	retry?: BackoffOptions;
 }
 
 export class CollabClient {
@@ -49,6 +54,8 @@ export class CollabClient {
 	private readonly docs = new Map<string, DocProvider>();
 	/** The session ended: this client stays disconnected (a new login loads a new page). */
 	sessionEnded = false;
+	/** Connects again after a handshake refused for a passing reason (not after the session ended). */
+	private readonly retry: HandshakeRetry;
 
 	constructor(options: CollabClientOptions = {}) {
 		this.socket = io(`${options.url ?? ''}${COLLAB_NAMESPACE}`, {
@@ -62,6 +69,7 @@ export class CollabClient {
 			randomizationFactor: 0.5,
 			...options.io
 		});
+		this.retry = new HandshakeRetry(this.socket, options.retry);
 		this.socket.on('connect', () => {
 			for (const d of this.docs.values()) d.onConnect();
 		});
@@ -71,8 +79,9 @@ export class CollabClient {
 			if (reason === 'io server disconnect') this.endSession();
 			for (const d of this.docs.values()) d.onDisconnect();
 		});
+		// Any other refusal (`server_error`) is retried by `retry`; the documents show "offline" meanwhile.
 		this.socket.on('connect_error', (err) => {
-			if (err.message === 'unauthorized') this.endSession();
+			if (isSessionRefusal(err)) this.endSession();
 			for (const d of this.docs.values()) d.onDisconnect();
 		});
 		this.socket.on('msg', (name, payload) => this.docs.get(name)?.onMessage(new Uint8Array(payload)));
@@ -87,12 +96,13 @@ export class CollabClient {
 		const provider = new DocProvider(this, name, ydoc, options.awareness ?? new awarenessProtocol.Awareness(ydoc), options.indexedDbKey);
 		this.docs.set(name, provider);
 		if (this.socket.connected) provider.onConnect();
-		else if (this.sessionEnded) provider.onDisconnect();
+		else if (this.sessionEnded || this.retry.pending) provider.onDisconnect();
 		return provider;
 	}
 
 	private endSession() {
 		this.sessionEnded = true;
+		this.retry.stop();
 		// Socket.IO gives up on its own after these two, but make sure no reconnection is pending.
 		this.socket.disconnect();
 	}
@@ -104,6 +114,7 @@ export class CollabClient {
 
 	destroy() {
 		for (const d of [...this.docs.values()]) d.destroy();
+		this.retry.destroy();
 		this.socket.disconnect();
 	}
 }

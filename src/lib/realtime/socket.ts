@@ -1,11 +1,94 @@
 /** The browser's one Socket.IO connection to the "/" namespace (presence, live refresh). */
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
+import { HandshakeRetry, isSessionRefusal, type BackoffOptions } from './reconnect';
 
 export type RootSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-let socket: RootSocket | null = null;
+
+export interface RootConnectionOptions {
+	/** Server URL; '' (the default) means the page's own origin. */
+	url?: string;
+	/** Extra Socket.IO options (tests pass cookies through `extraHeaders`). */
+	io?: Partial<ManagerOptions & SocketOptions>;
+	/** Waits between new attempts after the server refused the handshake (default 1 s doubling to 30 s). */
+	retry?: BackoffOptions;
+}
+
+/**
+ * The "/" connection. Socket.IO reconnects by itself after a lost transport; a handshake the server
+ * refused for a passing reason (`server_error`, e.g. the database was briefly unavailable) is tried
+ * again with backoff. When the session ends (the handshake is refused `unauthorized`, or the server
+ * disconnects the socket: logout elsewhere, expiry, revocation) nothing is retried, and
+ * `onSessionEnded` listeners hear it, once.
+ */
+export class RootConnection {
+	readonly socket: RootSocket;
+	/**
+	 * The session ended: this connection stays down. A new login is a full page load, which starts a
+	 * new one (and the notice's login link brings someone already signed in again elsewhere straight back).
+	 */
+	sessionEnded = false;
+	private readonly retry: HandshakeRetry;
+	private readonly listeners = new Set<() => void>();
+
+	constructor(options: RootConnectionOptions = {}) {
+		this.socket = io(options.url ?? '', {
+			transports: ['websocket', 'polling'],
+			withCredentials: true,
+			reconnectionDelay: 500,
+			reconnectionDelayMax: 4_000,
+			timeout: 5_000,
+			...options.io
+		});
+		this.retry = new HandshakeRetry(this.socket, options.retry);
+		this.socket.on('connect_error', (err) => {
+			if (isSessionRefusal(err)) this.endSession();
+		});
+		this.socket.on('disconnect', (reason) => {
+			if (reason === 'io server disconnect') this.endSession();
+		});
+	}
+
+	onSessionEnded(listener: () => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private endSession() {
+		this.retry.stop();
+		// Socket.IO gives up on its own after both causes; make sure nothing is pending.
+		this.socket.disconnect();
+		if (this.sessionEnded) return;
+		this.sessionEnded = true;
+		for (const l of [...this.listeners]) l();
+	}
+
+	destroy() {
+		this.retry.destroy();
+		this.listeners.clear();
+		this.socket.disconnect();
+	}
+}
+
+let connection: RootConnection | null = null;
+const sessionListeners = new Set<(ended: boolean) => void>();
 
 export function getSocket(): RootSocket {
-	socket ??= io({ transports: ['websocket', 'polling'], withCredentials: true, reconnectionDelay: 500, reconnectionDelayMax: 4_000, timeout: 5_000 });
-	return socket;
+	if (!connection) {
+		connection = new RootConnection();
+		connection.onSessionEnded(() => {
+			for (const l of [...sessionListeners]) l(true);
+		});
+	}
+	return connection.socket;
+}
+
+/**
+ * Whether the page's "/" connection found the session ended: `listener` hears the current state at
+ * once, then `true` when it ends. Does not open the connection.
+ */
+export function watchSessionState(listener: (ended: boolean) => void): () => void {
+	sessionListeners.add(listener);
+	listener(connection?.sessionEnded ?? false);
+	return () => sessionListeners.delete(listener);
 }

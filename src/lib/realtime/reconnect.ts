@@ -1,0 +1,90 @@
+/**
+ * Socket.IO reconnects on its own after the transport is lost, but not after the server refused the
+ * namespace handshake: a middleware error arrives as `connect_error` with `socket.active` false, and
+ * the socket then stays disconnected for good. Our handshake refuses with `unauthorized` (the session
+ * ended: retrying cannot help) or `server_error` (e.g. the database was briefly unavailable: it can).
+ * `HandshakeRetry` connects such a socket again with exponential backoff and jitter, and leaves every
+ * other failure (a transport that cannot connect) to Socket.IO's own reconnection.
+ */
+import type { Socket } from 'socket.io-client';
+
+export interface BackoffOptions {
+	/** The first wait, in ms (default 1 s); it doubles after each refusal in a row. */
+	initialDelayMs?: number;
+	/** The longest wait, in ms (default 30 s). */
+	maxDelayMs?: number;
+	/** Each wait is drawn within ± this fraction of its nominal value (default 0.5), capped at `maxDelayMs`. */
+	jitter?: number;
+}
+
+export interface HandshakeRetryOptions extends BackoffOptions {
+	/** Whether a refusal is worth retrying (default: everything but `unauthorized`). */
+	shouldRetry?: (err: Error) => boolean;
+}
+
+/** The handshake was refused because the session ended (or there is none). */
+export const isSessionRefusal = (err: Error): boolean => err.message === 'unauthorized';
+
+/** The wait before retry number `attempt` (0 for the first). */
+export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+	const initial = options.initialDelayMs ?? 1_000;
+	const max = options.maxDelayMs ?? 30_000;
+	const jitter = Math.min(Math.max(options.jitter ?? 0.5, 0), 1);
+	const nominal = Math.min(max, initial * 2 ** Math.min(attempt, 30));
+	return Math.round(Math.min(max, nominal * (1 - jitter + 2 * jitter * random())));
+}
+
+export class HandshakeRetry {
+	/** Refusals in a row since the last successful connection. */
+	private attempts = 0;
+	private timer: ReturnType<typeof setTimeout> | null = null;
+	private stopped = false;
+
+	constructor(
+		// Any typed socket: only the reserved events and `connect` are used.
+		private readonly socket: Socket<any, any>,
+		private readonly options: HandshakeRetryOptions = {}
+	) {
+		socket.on('connect', this.onConnect);
+		socket.on('connect_error', this.onConnectError);
+	}
+
+	/** A retry is scheduled. */
+	get pending(): boolean {
+		return this.timer !== null;
+	}
+
+	private onConnect = () => {
+		this.attempts = 0;
+		this.cancel();
+	};
+
+	private onConnectError = (err: Error) => {
+		// `active`: Socket.IO is still trying (a transport error) and will go on by itself.
+		if (this.stopped || this.socket.active || this.timer) return;
+		if (!(this.options.shouldRetry ?? ((e: Error) => !isSessionRefusal(e)))(err)) return;
+		const delay = backoffDelay(this.attempts++, this.options);
+		this.timer = setTimeout(() => {
+			this.timer = null;
+			if (!this.stopped && !this.socket.active) this.socket.connect();
+		}, delay);
+	};
+
+	private cancel() {
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = null;
+	}
+
+	/** No more retries (the session ended, or the socket is being thrown away). */
+	stop() {
+		this.stopped = true;
+		this.cancel();
+	}
+
+	/** Detaches from the socket for good. */
+	destroy() {
+		this.stop();
+		this.socket.off('connect', this.onConnect);
+		this.socket.off('connect_error', this.onConnectError);
+	}
+}
