@@ -481,6 +481,103 @@ export function firstK<T>(items: T[], k: number, cmp: (a: T, b: T) => number): T
 	return heap.sort(cmp);
 }
 
+interface ScanOptions {
+	publicOnly: boolean;
+	statuses: Uint8Array | null;
+	/** Filters: the field (index in PACKED_FIELDS) and the member ids, AND across filters. */
+	filterIndex: Int32Array;
+	filterMember: Uint8Array[];
+	/** Facets to count: the field and its counters by value id. */
+	counterIndex: Int32Array;
+	counted: Int32Array[];
+	checkOpen: boolean;
+	onlyOpen: boolean;
+	weekday: number;
+	minute: number;
+	nameIndex: number;
+	/** Per query term, the name lexeme ids that satisfy it (decideNames), */
+	nameSets: Uint8Array[];
+	decideNames: boolean;
+	/** else the doc_no of the name matches as Postgres decided them. */
+	namedDocs: Set<number>;
+}
+
+/**
+ * The hot loop of a search (up to every service): filters, facet counts, "open now" and the split
+ * into name matches and the rest. A function of its own with the same argument shapes every time,
+ * so that V8 optimises it once for every kind of search (a closure per search was re-optimised).
+ */
+function scanEntries(store: FacetStore, slots: Int32Array, o: ScanOptions): { tiers: number[][]; openNow: number } {
+	const pool = store.pool;
+	const offset = store.offset;
+	const fields = PACKED_FIELDS.length;
+	const fieldAt = new Int32Array(fields);
+	const filters = o.filterIndex.length;
+	const counts = o.counterIndex.length;
+	const terms = o.nameSets.length;
+	const named: number[] = [];
+	const rest: number[] = [];
+	let openNow = 0;
+	for (let i = 0; i < slots.length; i++) {
+		const slot = slots[i]!;
+		const at = offset[slot]!;
+		if (o.publicOnly && (pool[at + FLAGS]! & PUBLIC) === 0) continue;
+		if (o.statuses !== null && o.statuses[pool[at + STATUS]!] !== 1) continue;
+		let p = at + FIELDS_AT;
+		for (let k = 0; k < fields; k++) {
+			fieldAt[k] = p;
+			p += pool[p]! + 1;
+		}
+		let pass = true;
+		for (let k = 0; k < filters && pass; k++) {
+			const start = fieldAt[o.filterIndex[k]!]!;
+			const member = o.filterMember[k]!;
+			pass = false;
+			for (let j = 1, n = pool[start]!; j <= n; j++) {
+				if (member[pool[start + j]!] === 1) {
+					pass = true;
+					break;
+				}
+			}
+		}
+		if (!pass) continue;
+		if (o.checkOpen) {
+			// After the fields: the number of ranges, then [weekday, from, to] each.
+			let open = false;
+			if ((pool[at + DAY_MASK]! & (1 << o.weekday)) !== 0) {
+				for (let j = 0, n = pool[p]!, h = p + 1; j < n; j++, h += 3) {
+					if (pool[h] === o.weekday && pool[h + 1]! <= o.minute && o.minute < pool[h + 2]!) {
+						open = true;
+						break;
+					}
+				}
+			}
+			if (o.onlyOpen && !open) continue;
+			if (open) openNow++;
+		}
+		for (let c = 0; c < counts; c++) {
+			const start = fieldAt[o.counterIndex[c]!]!;
+			const into = o.counted[c]!;
+			for (let j = 1, n = pool[start]!; j <= n; j++) into[pool[start + j]!]!++;
+		}
+		let isNamed = false;
+		if (o.decideNames) {
+			const start = fieldAt[o.nameIndex]!;
+			const n = pool[start]!;
+			isNamed = true;
+			for (let t = 0; t < terms && isNamed; t++) {
+				const member = o.nameSets[t]!;
+				let found = false;
+				for (let j = 1; j <= n && !found; j++) found = member[pool[start + j]!] === 1;
+				isNamed = found;
+			}
+		} else if (o.namedDocs.size > 0) isNamed = o.namedDocs.has(store.entries[slot]!.docNo);
+		if (isNamed) named.push(slot);
+		else rest.push(slot);
+	}
+	return { tiers: [named, rest], openNow };
+}
+
 /** The versions current in a snapshot: their slots in the facet table, and a slot → current map. */
 interface Current {
 	version: string;
@@ -610,7 +707,6 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 			}
 			({ store, slots } = await facetTable.lookup(tx, signed));
 		}
-		const pool = store.pool;
 
 		// Filters as membership arrays over a field's dictionary ids (a value no entry has matches nothing).
 		const members = (field: (typeof PACKED_FIELDS)[number] | 'status', values: string[]) => {
@@ -636,7 +732,6 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 		const counterIndex = countDims.map((d) => FIELD_INDEX[d]);
 		const counted = countDims.map((d) => new Int32Array(store.values[FIELD_NAME[d]].length));
 		const checkOpen = !!f.openNow || wantOpen;
-		const fieldAt = new Int32Array(PACKED_FIELDS.length);
 		// Each term: which name lexemes (dictionary ids) satisfy it.
 		const nameIndex = PACKED_FIELDS.indexOf('nameLexemes');
 		const lexemes = store.values.nameLexemes;
@@ -650,67 +745,24 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 			}
 			return member;
 		});
-		const nameMatches = (start: number): boolean => {
-			const n = pool[start]!;
-			for (let t = 0; t < nameSets!.length; t++) {
-				const member = nameSets![t]!;
-				let found = false;
-				for (let j = 1; j <= n && !found; j++) found = member[pool[start + j]!] === 1;
-				if (!found) return false;
-			}
-			return true;
-		};
-
-		// The hot loop of a search (up to every service): typed arrays, plain loops.
-		const tiers: number[][] = [[], []];
-		let openNow = 0;
-		const filters = filterIndex.length;
-		const counts = counterIndex.length;
-		for (let i = 0; i < slots.length; i++) {
-			const slot = slots[i]!;
-			const at = store.offset[slot]!;
-			if (query.publicOnly && !(pool[at + FLAGS]! & PUBLIC)) continue;
-			if (statuses && statuses[pool[at + STATUS]!] !== 1) continue;
-			let p = at + FIELDS_AT;
-			for (let k = 0; k < PACKED_FIELDS.length; k++) {
-				fieldAt[k] = p;
-				p += pool[p]! + 1;
-			}
-			let pass = true;
-			for (let k = 0; k < filters && pass; k++) {
-				const start = fieldAt[filterIndex[k]!]!;
-				const member = filterMember[k]!;
-				pass = false;
-				for (let j = 1, n = pool[start]!; j <= n; j++) {
-					if (member[pool[start + j]!] === 1) {
-						pass = true;
-						break;
-					}
-				}
-			}
-			if (!pass) continue;
-			if (checkOpen) {
-				// After the fields: the number of ranges, then [weekday, from, to] each.
-				let open = false;
-				if (pool[at + DAY_MASK]! & (1 << weekday)) {
-					for (let j = 0, n = pool[p]!, h = p + 1; j < n; j++, h += 3) {
-						if (pool[h] === weekday && pool[h + 1]! <= minute && minute < pool[h + 2]!) {
-							open = true;
-							break;
-						}
-					}
-				}
-				if (f.openNow && !open) continue;
-				if (open) openNow++;
-			}
-			for (let c = 0; c < counts; c++) {
-				const start = fieldAt[counterIndex[c]!]!;
-				const into = counted[c]!;
-				for (let j = 1, n = pool[start]!; j <= n; j++) into[pool[start + j]!]!++;
-			}
-			const isNamed = nameSets ? nameMatches(fieldAt[nameIndex]!) : named.size > 0 && named.has(store.entries[slot]!.docNo);
-			tiers[isNamed ? 0 : 1]!.push(slot);
-		}
+		const scanned = scanEntries(store, slots, {
+			publicOnly: !!query.publicOnly,
+			statuses,
+			filterIndex: Int32Array.from(filterIndex),
+			filterMember,
+			counterIndex: Int32Array.from(counterIndex),
+			counted,
+			checkOpen,
+			onlyOpen: !!f.openNow,
+			weekday,
+			minute,
+			nameIndex,
+			nameSets: nameSets ?? [],
+			decideNames: !!nameSets,
+			namedDocs: named
+		});
+		const tiers = scanned.tiers;
+		const openNow = scanned.openNow;
 		const total = tiers[0]!.length + tiers[1]!.length;
 		const facetCounts = new Map<FacetDim, Map<string, number>>();
 		countDims.forEach((dim, c) => {
