@@ -2,16 +2,40 @@
  * npm run bench:collab — end-to-end propagation latency of Yjs updates, Intarsi vs Hocuspocus.
  *
  * N clients on M documents, each editing as a Poisson process at R updates/s, for D seconds;
- * latency is measured from send to every other client of the document (p50/p95/p99/max), plus the
- * server's CPU and peak RSS, the generator's event-loop lag and final convergence. Server pinned to
- * core 0, this generator to core 1 (the npm script runs it under `taskset -c 1`). Clients are thin:
- * writers keep only their own edits, receivers decode update metadata (Y.parseUpdateMeta).
+ * latency is measured from send to receipt at every other client of the document (p50/p95/p99/max),
+ * plus the ack latency (send → the server's acknowledgement to the author), the server's CPU and peak
+ * RSS, the generator's own CPU and event-loop lag, and final convergence. Server pinned to core 0,
+ * this generator to core 1 (the npm script runs it under `taskset -c 1`; the header line prints the
+ * affinity and the load average, as other work on the machine moves the numbers).
  *
- * Intarsi runs the built server (`npm run build`) on PostgreSQL when BENCH_DATABASE_URL is set
- * (production mode), otherwise on PGlite; every update is written to the log (group commit)
- * before its author is acknowledged. Hocuspocus runs in memory with no extensions.
+ * Clients are equally thin on both sides, one raw `ws` WebSocket each, so that the generator costs
+ * about the same per delivered message whichever server it drives:
+ * - Intarsi: `ThinSocketIo` speaks Engine.IO v4 / Socket.IO v5 directly (`?EIO=4&transport=websocket`:
+ *   open, namespace connect, ping/pong, events, binary events with attachments, acks) instead of
+ *   socket.io-client (no manager, reconnection, polling or emitter layers). Like a Node client it
+ *   sends the session cookie on the handshake and no Origin. Every update asks for the ack, as the
+ *   reference provider does.
+ * - Hocuspocus: its own y-protocol frames (document name, message type, payload); its SyncStatus
+ *   message is the per-update ack.
+ * Writers keep only their own edits; receivers decode update metadata only (Y.parseUpdateMeta).
+ * What remains different is the servers' own wire behaviour, measured as it is: Socket.IO sends each
+ * update as two frames (JSON header, then the binary attachment in a later write), Hocuspocus as one
+ * frame, and Hocuspocus also echoes every update to its author.
+ * The lag is what Node's event-loop histogram reads minus its sampling interval (at resolution 10 ms
+ * an idle loop reads ~10.1 ms: the old "lag p99 ≈ 11 ms" was that interval, not lag).
+ *
+ * Intarsi runs the built server (`npm run build`) on PostgreSQL when BENCH_DATABASE_URL is set (a
+ * fresh database is created on that server for each row and dropped after it; production mode),
+ * otherwise on PGlite; every update is appended to the log (group commit) before its author is
+ * acknowledged, while the broadcast to the others does not wait for it. PostgreSQL itself is not
+ * pinned: its backend takes CPU on whichever core the kernel picks ("db cpu%", read from /proc when
+ * the database runs on this machine). Hocuspocus runs in memory with no extensions (nothing stored;
+ * its ack means "applied").
  *
  * Options: --duration 30 --configs 100/20/2,200/40/2 --only intarsi|hocuspocus
+ * Environment: BENCH_DATABASE_URL, BENCH_NODE_ARGS (extra flags for both servers, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_INTARSI_ENTRY (server entry, default build/server.js),
+ * BENCH_TRACE=n (print the first n raw frames of the first Intarsi connection).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,14 +45,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { io as connect, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import pg from 'pg';
 import { fromPglite, fromPostgresUrl, openPglite, type DatabaseHandle } from '../src/lib/server/db/client';
 import { createPerson } from '../src/lib/server/network/people';
 import { createTable } from '../src/lib/server/network/tables';
 import { SESSION_COOKIE, createSession, generateSessionToken } from '../src/lib/server/auth/session';
-import { SYNC_STEP1, SYNC_UPDATE, encodeSync } from '../src/lib/collab/protocol';
+import { SYNC_STEP1, SYNC_UPDATE, encodeSync, type JoinReply, type SendReply } from '../src/lib/collab/protocol';
 
 const root = path.resolve(import.meta.dirname, '..');
 const arg = (name: string, fallback: string) => {
@@ -38,8 +61,12 @@ const arg = (name: string, fallback: string) => {
 const DURATION = Number(arg('duration', '30')) * 1000;
 const CONFIGS = arg('configs', '100/20/2,200/40/2').split(',').map((c) => c.split('/').map(Number) as [number, number, number]);
 const ONLY = arg('only', '');
+const LAG_RESOLUTION_MS = 5;
 /** Extra Node flags for the servers, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const serverNodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** BENCH_TRACE=20 prints the first 20 raw frames the first Intarsi connection receives. */
+const TRACE = Number(process.env.BENCH_TRACE ?? 0);
+const INTARSI_ENTRY = process.env.BENCH_INTARSI_ENTRY ?? 'build/server.js';
 
 interface Result {
 	server: string;
@@ -51,9 +78,19 @@ interface Result {
 	p95: number;
 	p99: number;
 	max: number;
+	/** Send → the server's ack to the author (Intarsi: durable in PostgreSQL; Hocuspocus: applied in memory). */
+	ackP50: number;
+	ackP95: number;
 	cpu: number;
+	/** CPU of the server's PostgreSQL backends during the row (NaN: none, or not on this machine). */
+	dbCpu: number;
 	rssMiB: number;
+	/** CPU of this generator process during the row (fraction of one core). */
+	genCpu: number;
+	/** Event-loop lag of the generator (delay beyond the sampling interval), ms. */
+	lagP50: number;
 	lagP99: number;
+	lagMax: number;
 	converged: boolean;
 }
 
@@ -79,24 +116,168 @@ async function waitHttp(url: string, child: ChildProcess) {
 	}
 }
 
-/** A thin client: a writer with only its own edits, and a receiver that decodes metadata only. */
-interface Thin {
-	doc: string;
-	ydoc: Y.Doc;
-	sends: { clock: number; t: number }[];
-	send(update: Uint8Array): void;
-	close(): void;
-}
-
 interface Transport {
 	name: string;
 	pid: number;
-	open(doc: string, onUpdate: (update: Uint8Array) => void): Promise<(update: Uint8Array) => void> & { close?: () => void };
+	/**
+	 * Connects one client to `doc`: `onUpdate` receives every Yjs update the server sends it, `onAck`
+	 * each acknowledgement of the client's own updates (in order). Resolves to the send function.
+	 */
+	open(doc: string, onUpdate: (update: Uint8Array) => void, onAck: () => void): Promise<(update: Uint8Array) => void>;
 	fullState(doc: string): Promise<Y.Doc>;
 	stop(): Promise<void>;
+	/** The server's database backends, when they are processes of this machine (their CPU is the server's too). */
+	dbPids?(): Promise<number[]>;
 }
 
 // ---------- Intarsi ----------
+/**
+ * A thin Socket.IO client: Engine.IO v4 / Socket.IO v5 spoken directly over one raw `ws` WebSocket
+ * (`/socket.io/?EIO=4&transport=websocket`, no polling, no upgrade, no reconnection manager), for
+ * one namespace. What it handles, as the server sends it (see docs/realtime.md):
+ *   engine.io  "0{…}" open · "2" ping → "3" pong · "1" close · "4…" message (a Socket.IO packet)
+ *   socket.io  "40/collab,{sid}" connected · "44/collab,{message}" refused ·
+ *              "42/collab,[event,…]" event · "45<n>-/collab,[event,…{_placeholder,num}]" + n binary
+ *              frames · "43/collab,<id>[…]" ack · "46<n>-/collab,<id>[…]" + n frames: binary ack
+ * Placeholders are resolved at the top level of the argument list only (all /collab needs).
+ */
+class ThinSocketIo {
+	private nextAck = 0;
+	private readonly acks = new Map<number, (args: unknown[]) => void>();
+	/** A binary event or ack whose attachments are still arriving. */
+	private partial: { type: number; id: number; args: unknown[]; buffers: Buffer[]; need: number } | null = null;
+	private readonly prefix: string;
+	onEvent: (name: string, args: unknown[]) => void = () => {};
+
+	private constructor(
+		private readonly ws: WebSocket,
+		readonly nsp: string
+	) {
+		this.prefix = nsp === '/' ? '' : `${nsp},`;
+	}
+
+	static connect(origin: string, nsp: string, headers: Record<string, string>, trace = 0): Promise<ThinSocketIo> {
+		const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers, perMessageDeflate: false });
+		const client = new ThinSocketIo(ws, nsp);
+		return new Promise((resolve, reject) => {
+			ws.on('error', reject);
+			ws.on('close', () => reject(new Error('closed before connecting')));
+			ws.on('message', (data: Buffer, isBinary: boolean) => {
+				if (trace > 0) {
+					trace--;
+					console.error(`  <- ${isBinary ? `binary ${data.length} B: ${data.toString('hex').slice(0, 48)}` : data.toString()}`);
+				}
+				if (isBinary) return client.onBinary(data);
+				const text = data.toString();
+				switch (text.charCodeAt(0)) {
+					case 0x30: // "0" open: join the namespace (auth is the cookie on the handshake)
+						return ws.send(`40${client.prefix}`);
+					case 0x32: // "2" ping
+						return ws.send('3');
+					case 0x34: // "4" message
+						return client.onPacket(text, resolve, reject);
+					case 0x31: // "1" close
+						return ws.close();
+				}
+			});
+		});
+	}
+
+	private onPacket(text: string, connected: (c: ThinSocketIo) => void, refused: (e: Error) => void) {
+		const type = text.charCodeAt(1) - 0x30;
+		let i = 2;
+		let attachments = 0;
+		if (type === 5 || type === 6) {
+			const dash = text.indexOf('-', i);
+			attachments = Number(text.slice(i, dash));
+			i = dash + 1;
+		}
+		if (text.charCodeAt(i) === 0x2f /* "/" */) {
+			const comma = text.indexOf(',', i);
+			const nsp = comma < 0 ? text.slice(i) : text.slice(i, comma);
+			if (nsp !== this.nsp) return;
+			i = comma < 0 ? text.length : comma + 1;
+		} else if (this.nsp !== '/') return;
+		let id = -1;
+		let j = i;
+		while (j < text.length && text.charCodeAt(j) >= 0x30 && text.charCodeAt(j) <= 0x39) j++;
+		if (j > i) id = Number(text.slice(i, j));
+		const json = j < text.length ? (JSON.parse(text.slice(j)) as unknown) : undefined;
+		switch (type) {
+			case 0: // CONNECT
+				return connected(this);
+			case 4: // CONNECT_ERROR
+				return refused(new Error((json as { message?: string } | undefined)?.message ?? 'connect_error'));
+			case 1: // DISCONNECT
+				return this.ws.close();
+			case 2: // EVENT
+			case 3: // ACK
+				return this.dispatch(type, id, json as unknown[]);
+			case 5: // BINARY_EVENT
+			case 6: // BINARY_ACK
+				this.partial = { type: type - 3, id, args: json as unknown[], buffers: [], need: attachments };
+		}
+	}
+
+	private onBinary(data: Buffer) {
+		const p = this.partial;
+		if (!p) throw new Error('binary frame outside a binary packet');
+		p.buffers.push(data);
+		if (p.buffers.length < p.need) return;
+		this.partial = null;
+		const args = p.args.map((a) =>
+			a && typeof a === 'object' && (a as { _placeholder?: boolean })._placeholder ? p.buffers[(a as { num: number }).num] : a
+		);
+		this.dispatch(p.type, p.id, args);
+	}
+
+	private dispatch(type: number, id: number, args: unknown[]) {
+		if (type === 3) {
+			const ack = this.acks.get(id);
+			if (ack) {
+				this.acks.delete(id);
+				ack(args);
+			}
+			return;
+		}
+		this.onEvent(args[0] as string, args.slice(1));
+	}
+
+	/** EVENT "42<nsp>,<id>[name, …json]" (no binary arguments). */
+	emit(args: unknown[], ack?: (args: unknown[]) => void) {
+		let id = '';
+		if (ack) {
+			const n = this.nextAck++;
+			this.acks.set(n, ack);
+			id = String(n);
+		}
+		this.ws.send(`42${this.prefix}${id}${JSON.stringify(args)}`);
+	}
+
+	/**
+	 * BINARY_EVENT with one attachment: `head` is the JSON argument list up to the placeholder
+	 * (e.g. `["msg","doc",`), encoded once by the caller; then the bytes as a binary frame.
+	 */
+	emitBinary(head: string, bytes: Uint8Array, ack?: (args: unknown[]) => void) {
+		let id = '';
+		if (ack) {
+			const n = this.nextAck++;
+			this.acks.set(n, ack);
+			id = String(n);
+		}
+		this.ws.send(`451-${this.prefix}${id}${head}{"_placeholder":true,"num":0}]`);
+		this.ws.send(bytes);
+	}
+
+	emitWithAck(args: unknown[]): Promise<unknown[]> {
+		return new Promise((resolve) => this.emit(args, resolve));
+	}
+
+	close() {
+		this.ws.close();
+	}
+}
+
 async function startIntarsi(docsNeeded: number): Promise<Transport & { docs: string[]; closeAll(): void }> {
 	const port = 4510;
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'intarsi-bench-'));
@@ -125,63 +306,79 @@ async function startIntarsi(docsNeeded: number): Promise<Transport & { docs: str
 	const token = generateSessionToken();
 	await createSession(handle.db, token, user.id);
 	await handle.close();
-	const cookie = `${SESSION_COOKIE}=${token}`;
+	// Like a Node client: the session cookie on the handshake, no Origin header.
+	const headers = { cookie: `${SESSION_COOKIE}=${token}` };
 
-	const child = spawn('taskset', ['-c', '0', process.execPath, ...serverNodeArgs, 'build/server.js'], {
+	const child = spawn('taskset', ['-c', '0', process.execPath, ...serverNodeArgs, INTARSI_ENTRY], {
 		cwd: root,
 		env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
 		stdio: 'ignore'
 	});
 	await waitHttp(`http://127.0.0.1:${port}/healthz`, child);
-	const sockets: Socket[] = [];
-	const newSocket = async () => {
-		const s = connect(`http://127.0.0.1:${port}/collab`, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false });
-		await new Promise<void>((r, j) => {
-			s.once('connect', () => r());
-			s.once('connect_error', j);
-		});
+	const sockets: ThinSocketIo[] = [];
+	let trace = TRACE;
+	const join = async (doc: string, onMsg: (payload: Buffer) => void) => {
+		const s = await ThinSocketIo.connect(`http://127.0.0.1:${port}`, '/collab', headers, trace);
+		trace = 0;
 		sockets.push(s);
+		s.onEvent = (name, args) => {
+			if (name === 'msg' && args[0] === doc) onMsg(args[1] as Buffer);
+		};
+		const [reply] = (await s.emitWithAck(['join', doc])) as [JoinReply];
+		if (!reply.ok) throw new Error(`join refused: ${reply.error}`);
 		return s;
 	};
 	return {
 		name: 'intarsi',
 		pid: child.pid!,
 		docs,
-		open(doc, onUpdate) {
-			return (async () => {
-				const s = await newSocket();
-				s.on('msg', (_name: string, payload: Uint8Array) => {
-					const d = decoding.createDecoder(new Uint8Array(payload));
-					if (decoding.readVarUint(d) !== 0) return;
-					const syncType = decoding.readVarUint(d);
-					if (syncType === 2 || syncType === 1) onUpdate(decoding.readVarUint8Array(d));
+		async open(doc, onUpdate, onAck) {
+			const s = await join(doc, (payload) => {
+				const d = decoding.createDecoder(payload);
+				if (decoding.readVarUint(d) !== 0) return;
+				const syncType = decoding.readVarUint(d);
+				if (syncType === 2 || syncType === 1) onUpdate(decoding.readVarUint8Array(d));
+			});
+			const head = `["msg",${JSON.stringify(doc)},`;
+			// Every update asks for the ack, as the reference provider does; { ok: true } means durable.
+			return (update: Uint8Array) =>
+				s.emitBinary(head, encodeSync(SYNC_UPDATE, update), (args) => {
+					if (!(args[0] as SendReply).ok) throw new Error(`update refused: ${JSON.stringify(args[0])}`);
+					onAck();
 				});
-				const reply = await s.emitWithAck('join', doc);
-				if (!reply.ok) throw new Error(`join refused: ${reply.error}`);
-				return (update: Uint8Array) => s.emit('msg', doc, encodeSync(SYNC_UPDATE, update), () => {});
-			})() as ReturnType<Transport['open']>;
 		},
 		async fullState(doc) {
-			const s = await newSocket();
 			const ydoc = new Y.Doc();
-			await new Promise<void>((resolve) => {
-				s.on('msg', (_n: string, payload: Uint8Array) => {
-					const d = decoding.createDecoder(new Uint8Array(payload));
-					if (decoding.readVarUint(d) !== 0) return;
-					const t = decoding.readVarUint(d);
-					const data = decoding.readVarUint8Array(d);
-					if (t === 1) {
-						Y.applyUpdate(ydoc, data);
-						resolve();
-					}
-				});
-				void s.emitWithAck('join', doc).then(() => s.emit('msg', doc, encodeSync(SYNC_STEP1, Y.encodeStateVector(ydoc))));
+			let done!: () => void;
+			const got = new Promise<void>((r) => (done = r));
+			const s = await join(doc, (payload) => {
+				const d = decoding.createDecoder(payload);
+				if (decoding.readVarUint(d) !== 0) return;
+				const t = decoding.readVarUint(d);
+				const data = decoding.readVarUint8Array(d);
+				if (t === 1) {
+					Y.applyUpdate(ydoc, data);
+					done();
+				}
 			});
+			s.emitBinary(`["msg",${JSON.stringify(doc)},`, encodeSync(SYNC_STEP1, Y.encodeStateVector(ydoc)));
+			await got;
 			s.close();
 			return ydoc;
 		},
 		closeAll() {
 			for (const s of sockets.splice(0)) s.close();
+		},
+		async dbPids() {
+			if (!dbName) return [];
+			const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
+			await admin.connect();
+			try {
+				const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [dbName]);
+				return rows.map((r) => r.pid);
+			} finally {
+				await admin.end();
+			}
 		},
 		async stop() {
 			for (const s of sockets.splice(0)) s.close();
@@ -213,7 +410,7 @@ async function startHocuspocus(docsNeeded: number): Promise<Transport & { docs: 
 	};
 	const connectDoc = (doc: string, onMessage: (type: number, d: decoding.Decoder) => void) =>
 		new Promise<WebSocket>((resolve, reject) => {
-			const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+			const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
 			sockets.push(ws);
 			ws.binaryType = 'nodebuffer';
 			ws.on('error', reject);
@@ -238,29 +435,32 @@ async function startHocuspocus(docsNeeded: number): Promise<Transport & { docs: 
 		name: 'hocuspocus',
 		pid: child.pid!,
 		docs,
-		open(doc, onUpdate) {
-			return (async () => {
-				const ws = await connectDoc(doc, (type, d) => {
-					if (type !== 0 && type !== 4) return;
-					const syncType = decoding.readVarUint(d);
-					if (syncType === 2 || syncType === 1) onUpdate(decoding.readVarUint8Array(d));
-				});
+		async open(doc, onUpdate, onAck) {
+			const ws = await connectDoc(doc, (type, d) => {
+				if (type === 8) {
+					// SyncStatus: Hocuspocus's ack of each update (applied in memory; no storage here).
+					if (decoding.readVarUint(d) !== 1) throw new Error('update refused');
+					return onAck();
+				}
+				if (type !== 0 && type !== 4) return;
+				const syncType = decoding.readVarUint(d);
+				if (syncType === 2 || syncType === 1) onUpdate(decoding.readVarUint8Array(d));
+			});
+			ws.send(
+				frame(doc, (e) => {
+					encoding.writeVarUint(e, 0);
+					encoding.writeVarUint(e, 0);
+					encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc()));
+				})
+			);
+			return (update: Uint8Array) =>
 				ws.send(
 					frame(doc, (e) => {
 						encoding.writeVarUint(e, 0);
-						encoding.writeVarUint(e, 0);
-						encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc()));
+						encoding.writeVarUint(e, 2);
+						encoding.writeVarUint8Array(e, update);
 					})
 				);
-				return (update: Uint8Array) =>
-					ws.send(
-						frame(doc, (e) => {
-							encoding.writeVarUint(e, 0);
-							encoding.writeVarUint(e, 2);
-							encoding.writeVarUint8Array(e, update);
-						})
-					);
-			})() as ReturnType<Transport['open']>;
 		},
 		async fullState(doc) {
 			const ydoc = new Y.Doc();
@@ -302,11 +502,14 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 		doc: string;
 		ydoc: Y.Doc;
 		sends: { clock: number; t: number }[];
+		/** Send times of this writer's updates not yet acknowledged (servers ack in order). */
+		unacked: number[];
 		send?: (u: Uint8Array) => void;
 	}
 	const writers: Writer[] = [];
 	const byCid = new Map<number, Writer>();
 	const latencies: number[] = [];
+	const ackLatencies: number[] = [];
 	let measuring = false;
 	let deliveries = 0;
 	let expected = 0;
@@ -316,9 +519,13 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 	for (let i = 0; i < n; i++) {
 		const doc = transport.docs[i % m]!;
 		const ydoc = new Y.Doc();
-		const w: Writer = { cid: ydoc.clientID, doc, ydoc, sends: [] };
+		const w: Writer = { cid: ydoc.clientID, doc, ydoc, sends: [], unacked: [] };
 		writers.push(w);
 		byCid.set(w.cid, w);
+		const onAck = () => {
+			const t = w.unacked.shift();
+			if (measuring && t !== undefined) ackLatencies.push(performance.now() - t);
+		};
 		w.send = await transport.open(doc, (update) => {
 			if (!measuring) return;
 			const now = performance.now();
@@ -334,20 +541,39 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 					}
 				}
 			}
-		});
+		}, onAck);
 		ydoc.on('update', (u: Uint8Array) => {
 			const to = Y.parseUpdateMeta(u).to.get(w.cid)!;
+			const t = performance.now();
 			if (measuring) {
-				w.sends.push({ clock: to, t: performance.now() });
+				w.sends.push({ clock: to, t });
 				if (w.sends.length > 64) w.sends.shift(); // old sends are long delivered
 				expected += perDoc.get(doc)! - 1;
 			}
+			w.unacked.push(t);
 			w.send!(u);
 		});
 	}
 
-	const lag = monitorEventLoopDelay({ resolution: 10 });
+	// Node's histogram records the whole interval between two samples (resolution + delay; an idle loop
+	// reads ~10.1 ms at resolution 10): the lag reported below is that minus the resolution.
+	const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
 	const cpu0 = procStat(transport.pid);
+	// PostgreSQL backends (readable only when the database runs on this machine): CPU at the start of
+	// the row; a backend that appears later counts from zero.
+	const dbCpu = async () => {
+		const seen = new Map<number, number>();
+		for (const pid of (await transport.dbPids?.()) ?? []) {
+			try {
+				seen.set(pid, procStat(pid));
+			} catch {
+				return null;
+			}
+		}
+		return transport.dbPids ? seen : null;
+	};
+	const db0 = await dbCpu();
+	const gen0 = process.cpuUsage();
 	measuring = true;
 	lag.enable();
 	let updates = 0;
@@ -368,7 +594,12 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 	measuring = false;
 	lag.disable();
 	const cpu = (procStat(transport.pid) - cpu0) / ((DURATION + 1000) / 1000);
+	const db1 = await dbCpu();
+	const dbCpuShare = db0 && db1 && db1.size ? [...db1].reduce((a, [pid, t]) => a + t - (db0.get(pid) ?? 0), 0) / ((DURATION + 1000) / 1000) : NaN;
 	const rssMiB = peakRss(transport.pid);
+	const gen = process.cpuUsage(gen0);
+	const genCpu = (gen.user + gen.system) / 1e6 / ((DURATION + 1000) / 1000);
+	const lagOf = (ns: number) => Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS);
 
 	// Final convergence: the server holds every writer's last clock for its document.
 	let converged = true;
@@ -382,6 +613,7 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 	}
 	transport.closeAll();
 	const sorted = latencies.sort((a, b) => a - b);
+	const acks = ackLatencies.sort((a, b) => a - b);
 	return {
 		server: transport.name,
 		config: `${n}/${m}/${rate}`,
@@ -392,9 +624,15 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 		p95: pct(sorted, 95),
 		p99: pct(sorted, 99),
 		max: sorted.at(-1) ?? NaN,
+		ackP50: pct(acks, 50),
+		ackP95: pct(acks, 95),
 		cpu,
+		dbCpu: dbCpuShare,
 		rssMiB,
-		lagP99: lag.percentile(99) / 1e6,
+		genCpu,
+		lagP50: lagOf(lag.percentile(50)),
+		lagP99: lagOf(lag.percentile(99)),
+		lagMax: lagOf(lag.max),
 		converged
 	};
 }
@@ -418,11 +656,15 @@ for (const [n, m, r] of CONFIGS) {
 
 const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 console.log(`\ncollab propagation, ${DURATION / 1000}s per row (N clients / M documents / R updates per client per s)`);
-console.log(`intarsi db: ${process.env.BENCH_DATABASE_URL ? 'postgresql' : 'pglite'}; generator on core 1, server on core 0`);
-console.log('server      N/M/R      updates  delivered/expected   p50ms  p95ms  p99ms  maxms  cpu%  peakRSS MiB  gen-lag p99 ms  converged');
+const cpus = readFileSync('/proc/self/status', 'utf8').match(/Cpus_allowed_list:\s*(\S+)/)?.[1] ?? '?';
+console.log(`intarsi db: ${process.env.BENCH_DATABASE_URL ? 'postgresql' : 'pglite'}; generator on cpu ${cpus}, servers on cpu 0; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
+console.log(
+	'server      N/M/R      updates  delivered/expected   p50ms  p95ms  p99ms  maxms  ack p50/p95 ms  cpu%  db cpu%  peakRSS MiB  gen cpu%  gen-lag p50/p99/max ms  converged'
+);
 for (const x of results)
 	console.log(
-		`${x.server.padEnd(11)} ${x.config.padEnd(10)} ${String(x.updates).padStart(7)}  ${`${x.deliveries}/${x.expected}`.padStart(17)}  ${f(x.p50).padStart(6)} ${f(x.p95).padStart(6)} ${f(x.p99).padStart(6)} ${f(x.max).padStart(6)} ${(x.cpu * 100).toFixed(0).padStart(5)}  ${f(x.rssMiB).padStart(11)}  ${f(x.lagP99).padStart(14)}  ${x.converged}`
+		`${x.server.padEnd(11)} ${x.config.padEnd(10)} ${String(x.updates).padStart(7)}  ${`${x.deliveries}/${x.expected}`.padStart(17)}  ${f2(x.p50).padStart(6)} ${f2(x.p95).padStart(6)} ${f2(x.p99).padStart(6)} ${f(x.max).padStart(6)}  ${`${f2(x.ackP50)}/${f2(x.ackP95)}`.padStart(14)} ${(x.cpu * 100).toFixed(0).padStart(5)}  ${(Number.isFinite(x.dbCpu) ? (x.dbCpu * 100).toFixed(0) : '-').padStart(7)}  ${f(x.rssMiB).padStart(11)}  ${(x.genCpu * 100).toFixed(1).padStart(8)}  ${`${f2(x.lagP50)}/${f2(x.lagP99)}/${f(x.lagMax)}`.padStart(22)}  ${x.converged}`
 	);
 for (const [n, m, r] of CONFIGS) {
 	const a = results.find((x) => x.server === 'intarsi' && x.config === `${n}/${m}/${r}`);

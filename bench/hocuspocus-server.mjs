@@ -1,4 +1,6 @@
-// The peer for `npm run bench:collab`: a plain Hocuspocus server (in memory, no extensions).
+// The peer for `npm run bench:collab`: a plain Hocuspocus server (in memory, no extensions: nothing
+// is stored). Per update it answers the author with SyncStatus (the bench's ack) and sends the update
+// to every connection of the document, the author included.
 import { Server } from '@hocuspocus/server';
 
 const port = Number(process.env.PORT ?? 4500);
