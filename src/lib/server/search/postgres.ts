@@ -305,6 +305,8 @@ interface PageRow extends Record<string, unknown> {
 
 interface Found {
 	total: number;
+	/** The page was not read (fewer results than asked for by runSearch's `pageFrom`). */
+	pageDeferred?: boolean;
 	page: { row: PageRow; score: number }[];
 	counts: Map<FacetDim, Map<string, number>>;
 	openNow: number;
@@ -315,7 +317,9 @@ async function searchPostgres(db: Db, input: SearchQuery, vocabulary: Vocabulary
 	const query = normalizeQuery(input);
 	const terms = expandQuery(query.q);
 	let ts = buildTsQueries(terms);
-	let found = await runSearch(db, query, ts, facetTable);
+	// Below TYPO_FALLBACK_BELOW the search runs again with typo corrections: the page is read only
+	// when it is known which search it comes from.
+	let found = await runSearch(db, query, ts, facetTable, ts ? TYPO_FALLBACK_BELOW : 0);
 	if (ts && found.total < TYPO_FALLBACK_BELOW) {
 		const lastTerm = terms[terms.length - 1]!;
 		const corrections = await vocabulary.correct(
@@ -327,6 +331,7 @@ async function searchPostgres(db: Db, input: SearchQuery, vocabulary: Vocabulary
 			found = await runSearch(db, query, ts, facetTable);
 		}
 	}
+	if (found.pageDeferred) found = await runSearch(db, query, ts, facetTable);
 	const now = query.now ?? new Date();
 	const hits: SearchHit[] = found.page.map(({ row: h, score }) => {
 		const d = h.document;
@@ -594,16 +599,25 @@ const currentByTable = new WeakMap<FacetTable, Current>();
  * time is still exact: one primary-key read per search. When it moved, every `doc_no` is read again
  * (an index-only aggregate) and versions this process has not seen are read into the facet table.
  */
-async function currentDocs(tx: Db, facetTable: FacetTable): Promise<Current> {
-	const [state] = await queryRows<{ version: string }>(tx, sql`select version::text as version from ${searchState} where id = 1`);
-	const version = state?.version ?? 'none';
+async function currentDocs(db: Db, facetTable: FacetTable): Promise<Current> {
 	const cached = currentByTable.get(facetTable);
-	if (cached && cached.version === version && state) return cached;
-	const [m] = await queryRows<{ docs: string | null }>(tx, sql`select string_agg(doc_no::text, ',') as docs from ${searchTerms}`);
-	const { store, slots } = await facetTable.lookup(tx, parseDocNos(m?.docs ?? null));
+	// One statement (one snapshot): the version, and every doc_no only when it is not the cached one.
+	const [state] = await queryRows<{ version: string; docs: string | null }>(
+		db,
+		sql`select s.version::text as version,
+				case when s.version::text = ${cached?.version ?? ''} then null
+				else (select string_agg(doc_no::text, ',') from ${searchTerms}) end as docs
+			from ${searchState} s where s.id = 1`
+	);
+	if (cached && state && cached.version === state.version) return cached;
+	const docs = state
+		? state.docs
+		: (await queryRows<{ docs: string | null }>(db, sql`select string_agg(doc_no::text, ',') as docs from ${searchTerms}`))[0]?.docs;
+	// Versions superseded since that statement are not found any more: they are left out.
+	const { store, slots } = await facetTable.lookup(db, parseDocNos(docs ?? null));
 	const live = new Uint8Array(store.size);
 	for (let i = 0; i < slots.length; i++) live[slots[i]!] = 1;
-	const current = { version, store, slots, live };
+	const current = { version: state?.version ?? 'none', store, slots, live };
 	if (state) currentByTable.set(facetTable, current);
 	return current;
 }
@@ -655,10 +669,10 @@ export function matchInMemory(current: Current, terms: Alternative[][]): Int32Ar
 /**
  * One search: the matching versions (in memory from the facet table's index of the stored lexemes,
  * or from the GIN index for queries that are not a plain AND of ORs), filters and counts on the
- * facet table, the order, then the page's documents and highlights. One read-only transaction
- * (one snapshot).
+ * facet table, the order, then the page's documents and highlights. The GIN path runs in one
+ * read-only transaction (one snapshot); see the end for the in-memory path.
  */
-async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facetTable: FacetTable): Promise<Found> {
+async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facetTable: FacetTable, pageFrom = 0): Promise<Found> {
 	const tsq = ts ? await compileTsQueries(db, ts) : null;
 	const f = query.filters;
 	const now = query.now ?? new Date();
@@ -764,6 +778,7 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 		const tiers = scanned.tiers;
 		const openNow = scanned.openNow;
 		const total = tiers[0]!.length + tiers[1]!.length;
+		if (total < pageFrom) return { total, page: [], counts: new Map(), openNow: 0, pageDeferred: true };
 		const facetCounts = new Map<FacetDim, Map<string, number>>();
 		countDims.forEach((dim, c) => {
 			const values = store.values[FIELD_NAME[dim]];
@@ -831,5 +846,9 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 		};
 	};
 	await facetTable.ready();
+	// Matching in memory needs no transaction: which versions are current comes from one statement,
+	// and the page's rows are read by version (one superseded in between is left out of the page).
+	// The GIN path sets enable_seqscan for its transaction and decides name matches in it.
+	if (!tsLiteral || nameTerms) return run(db);
 	return db.transaction((tx) => run(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' });
 }
