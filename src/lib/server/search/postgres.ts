@@ -35,6 +35,7 @@ import { expandQuery, SYNONYM_GROUPS, tokenize, type QueryTerm } from './synonym
 import { createVocabulary, type Vocabulary } from './typo';
 import {
 	type FacetName,
+	type OpeningRange,
 	type SearchDocument,
 	type SearchEngine,
 	type SearchHit,
@@ -296,10 +297,18 @@ const FIELD_NAME: Record<FacetDim, (typeof PACKED_FIELDS)[number]> = {
 	district: 'districts'
 };
 
+/** What a hit needs of its row (the columns, not the whole document: less to send and parse). */
 interface PageRow extends Record<string, unknown> {
 	doc_no: string;
 	id: string;
-	document: SearchDocument;
+	name: string;
+	organization_name: string | null;
+	description: string | null;
+	districts: string[];
+	cities: string[];
+	languages: string[];
+	categories: string[];
+	hours: OpeningRange[];
 	headline: string | null;
 }
 
@@ -334,19 +343,18 @@ async function searchPostgres(db: Db, input: SearchQuery, vocabulary: Vocabulary
 	if (found.pageDeferred) found = await runSearch(db, query, ts, facetTable);
 	const now = query.now ?? new Date();
 	const hits: SearchHit[] = found.page.map(({ row: h, score }) => {
-		const d = h.document;
-		const source = d.description?.trim() ? d.description : d.name;
+		const source = h.description?.trim() ? h.description : h.name;
 		const marked = h.headline ? transferMarks(h.headline, source) : source;
 		return {
 			id: h.id,
-			name: d.name,
-			organizationName: d.organization.name,
+			name: h.name,
+			organizationName: h.organization_name ?? '',
 			snippet: renderSnippet(cropMarked(marked)),
-			districts: [...new Set(d.locations.map((l) => l.district).filter((x): x is string => !!x))],
-			cities: [...new Set(d.locations.map((l) => l.city).filter((x): x is string => !!x))],
-			languages: d.languages.map((l) => l.code),
-			categories: d.categories.map((c) => c.code),
-			openNow: isOpenAt(d.hours, now),
+			districts: h.districts,
+			cities: h.cities,
+			languages: h.languages,
+			categories: h.categories,
+			openNow: isOpenAt(h.hours, now),
 			score: Math.round(score * 10000) / 10000
 		};
 	});
@@ -830,7 +838,8 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 			: sql`null::text`;
 		const docs = await queryRows<PageRow>(
 			tx,
-			sql`select t.doc_no::text as doc_no, s.service_id as id, s.document, ${headline} as headline
+			sql`select t.doc_no::text as doc_no, s.service_id as id, s.name, s.document->'organization'->>'name' as organization_name,
+					s.document->>'description' as description, s.districts, s.cities, s.languages, s.categories, s.hours, ${headline} as headline
 				from ${searchTerms} t join ${searchServices} s on s.service_id = t.service_id
 				where t.doc_no = any(${bigintArray(page.map((p) => store.entries[p.slot]!.docNo))})`
 		);
