@@ -1,4 +1,4 @@
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { MailRow } from '../db/schema';
 
 /** What the worker needs of a nodemailer transporter (tests may pass their own). */
@@ -13,8 +13,17 @@ export interface MailTransport {
  * worker's lease, so that another instance never picks up a message still being sent.
  */
 export function createSmtpTransport(url: string): MailTransport {
-	// Options the URL itself sets (e.g. ?socketTimeout=…) win over these defaults.
-	return nodemailer.createTransport({ url, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
+	// nodemailer is loaded on the first message (~15 MiB a process without SMTP_URL never needs).
+	let transporter: Promise<Transporter> | undefined;
+	const get = () =>
+		(transporter ??= import('nodemailer').then((m) =>
+			// Options the URL itself sets (e.g. ?socketTimeout=…) win over these defaults.
+			m.default.createTransport({ url, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 })
+		));
+	return {
+		sendMail: async (message) => (await get()).sendMail(message),
+		close: () => void transporter?.then((t) => t.close())
+	};
 }
 
 /**
