@@ -30,7 +30,7 @@ import {
 	encodeAwareness,
 	encodeSync
 } from './protocol';
-import { HandshakeRetry, isSessionRefusal, type BackoffOptions } from '../realtime/reconnect';
+import { HandshakeRetry, type BackoffOptions } from '../realtime/reconnect';
 
 export type CollabSocket = Socket<CollabServerToClient, CollabClientToServer>;
 /**
@@ -52,8 +52,6 @@ export interface CollabClientOptions {
 export class CollabClient {
 	readonly socket: CollabSocket;
 	private readonly docs = new Map<string, DocProvider>();
-	/** The session ended: this client stays disconnected (a new login loads a new page). */
-	sessionEnded = false;
 	/** Connects again after a handshake refused for a passing reason (not after the session ended). */
 	private readonly retry: HandshakeRetry;
 
@@ -75,13 +73,11 @@ export class CollabClient {
 		});
 		// The server disconnects a session's sockets when it ends, and refuses a handshake without a
 		// valid session: retrying cannot help before the person signs in again.
-		this.socket.on('disconnect', (reason) => {
-			if (reason === 'io server disconnect') this.endSession();
+		this.socket.on('disconnect', () => {
 			for (const d of this.docs.values()) d.onDisconnect();
 		});
 		// Any other refusal (`server_error`) is retried by `retry`; the documents show "offline" meanwhile.
-		this.socket.on('connect_error', (err) => {
-			if (isSessionRefusal(err)) this.endSession();
+		this.socket.on('connect_error', () => {
 			for (const d of this.docs.values()) d.onDisconnect();
 		});
 		this.socket.on('msg', (name, payload) => this.docs.get(name)?.onMessage(new Uint8Array(payload)));
@@ -100,11 +96,9 @@ export class CollabClient {
 		return provider;
 	}
 
-	private endSession() {
-		this.sessionEnded = true;
-		this.retry.stop();
-		// Socket.IO gives up on its own after these two, but make sure no reconnection is pending.
-		this.socket.disconnect();
+	/** The session ended: this client stays disconnected (a new login loads a new page). */
+	get sessionEnded(): boolean {
+		return this.retry.sessionEnded;
 	}
 
 	/** @internal */

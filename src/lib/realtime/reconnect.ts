@@ -4,7 +4,9 @@
  * the socket then stays disconnected for good. Our handshake refuses with `unauthorized` (the session
  * ended: retrying cannot help) or `server_error` (e.g. the database was briefly unavailable: it can).
  * `HandshakeRetry` connects such a socket again with exponential backoff and jitter, and leaves every
- * other failure (a transport that cannot connect) to Socket.IO's own reconnection.
+ * other failure (a transport that cannot connect) to Socket.IO's own reconnection. It also tells when
+ * the session ended (a refusal `unauthorized`, or the server disconnecting the socket: logout
+ * elsewhere, expiry, revocation): it then stops, disconnects the socket and calls `onSessionEnded` once.
  */
 import type { Socket } from 'socket.io-client';
 
@@ -18,8 +20,8 @@ export interface BackoffOptions {
 }
 
 export interface HandshakeRetryOptions extends BackoffOptions {
-	/** Whether a refusal is worth retrying (default: everything but `unauthorized`). */
-	shouldRetry?: (err: Error) => boolean;
+	/** Called once when the session ended (before the socket's own listeners hear the event). */
+	onSessionEnded?: () => void;
 }
 
 /** The handshake was refused because the session ended (or there is none). */
@@ -39,14 +41,22 @@ export class HandshakeRetry {
 	private attempts = 0;
 	private timer: ReturnType<typeof setTimeout> | null = null;
 	private stopped = false;
+	private ended = false;
 
 	constructor(
 		// Any typed socket: only the reserved events and `connect` are used.
 		private readonly socket: Socket<any, any>,
 		private readonly options: HandshakeRetryOptions = {}
 	) {
+		// Registered before the owner's listeners, so `sessionEnded` is set when those run.
 		socket.on('connect', this.onConnect);
 		socket.on('connect_error', this.onConnectError);
+		socket.on('disconnect', this.onDisconnect);
+	}
+
+	/** The session ended: nothing is retried any more. */
+	get sessionEnded(): boolean {
+		return this.ended;
 	}
 
 	/** A retry is scheduled. */
@@ -59,10 +69,14 @@ export class HandshakeRetry {
 		this.cancel();
 	};
 
+	private onDisconnect = (reason: string) => {
+		if (reason === 'io server disconnect') this.endSession();
+	};
+
 	private onConnectError = (err: Error) => {
+		if (isSessionRefusal(err)) return this.endSession();
 		// `active`: Socket.IO is still trying (a transport error) and will go on by itself.
 		if (this.stopped || this.socket.active || this.timer) return;
-		if (!(this.options.shouldRetry ?? ((e: Error) => !isSessionRefusal(e)))(err)) return;
 		const delay = backoffDelay(this.attempts++, this.options);
 		this.timer = setTimeout(() => {
 			this.timer = null;
@@ -73,6 +87,15 @@ export class HandshakeRetry {
 	private cancel() {
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = null;
+	}
+
+	private endSession() {
+		this.stop();
+		// Socket.IO gives up on its own after both causes; make sure no reconnection is pending.
+		this.socket.disconnect();
+		if (this.ended) return;
+		this.ended = true;
+		this.options.onSessionEnded?.();
 	}
 
 	/** No more retries (the session ended, or the socket is being thrown away). */
@@ -86,5 +109,6 @@ export class HandshakeRetry {
 		this.stop();
 		this.socket.off('connect', this.onConnect);
 		this.socket.off('connect_error', this.onConnectError);
+		this.socket.off('disconnect', this.onDisconnect);
 	}
 }

@@ -1,7 +1,7 @@
 /** The browser's one Socket.IO connection to the "/" namespace (presence, live refresh). */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
-import { HandshakeRetry, isSessionRefusal, type BackoffOptions } from './reconnect';
+import { HandshakeRetry, type BackoffOptions } from './reconnect';
 
 export type RootSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -23,11 +23,6 @@ export interface RootConnectionOptions {
  */
 export class RootConnection {
 	readonly socket: RootSocket;
-	/**
-	 * The session ended: this connection stays down. A new login is a full page load, which starts a
-	 * new one (and the notice's login link brings someone already signed in again elsewhere straight back).
-	 */
-	sessionEnded = false;
 	private readonly retry: HandshakeRetry;
 	private readonly listeners = new Set<() => void>();
 
@@ -40,27 +35,25 @@ export class RootConnection {
 			timeout: 5_000,
 			...options.io
 		});
-		this.retry = new HandshakeRetry(this.socket, options.retry);
-		this.socket.on('connect_error', (err) => {
-			if (isSessionRefusal(err)) this.endSession();
+		this.retry = new HandshakeRetry(this.socket, {
+			...options.retry,
+			onSessionEnded: () => {
+				for (const l of [...this.listeners]) l();
+			}
 		});
-		this.socket.on('disconnect', (reason) => {
-			if (reason === 'io server disconnect') this.endSession();
-		});
+	}
+
+	/**
+	 * The session ended: this connection stays down. A new login is a full page load, which starts a
+	 * new one (and the notice's login link brings someone already signed in again elsewhere straight back).
+	 */
+	get sessionEnded(): boolean {
+		return this.retry.sessionEnded;
 	}
 
 	onSessionEnded(listener: () => void): () => void {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);
-	}
-
-	private endSession() {
-		this.retry.stop();
-		// Socket.IO gives up on its own after both causes; make sure nothing is pending.
-		this.socket.disconnect();
-		if (this.sessionEnded) return;
-		this.sessionEnded = true;
-		for (const l of [...this.listeners]) l();
 	}
 
 	destroy() {

@@ -633,14 +633,17 @@ async function currentDocs(db: Db, facetTable: FacetTable): Promise<Current> {
 /** A term's alternatives as tsquery items: a lexeme, or a prefix (`'cas':*`). */
 type Alternative = { lexeme: string; prefix: boolean };
 
-/** Ids of the lexemes an alternative stands for (a prefix: every lexeme starting with it). */
-function termIdsOf(store: FacetStore, alternatives: Alternative[]): number[] {
+/**
+ * Ids in a lexeme dictionary (`values`, `idOf`) of what a term's alternatives stand for: a lexeme
+ * itself, a prefix every lexeme starting with it. Used for the stored lexemes and the names' ones.
+ */
+function lexemeIds(values: string[], idOf: (lexeme: string) => number, alternatives: Alternative[]): number[] {
 	const ids = new Set<number>();
 	for (const a of alternatives) {
 		if (!a.prefix) {
-			const id = store.termId(a.lexeme);
+			const id = idOf(a.lexeme);
 			if (id >= 0) ids.add(id);
-		} else for (let id = 0; id < store.terms.length; id++) if (store.terms[id]!.startsWith(a.lexeme)) ids.add(id);
+		} else for (let id = 0; id < values.length; id++) if (values[id]!.startsWith(a.lexeme)) ids.add(id);
 	}
 	return [...ids];
 }
@@ -653,7 +656,7 @@ function termIdsOf(store: FacetStore, alternatives: Alternative[]): number[] {
  */
 export function matchInMemory(current: Current, terms: Alternative[][]): Int32Array {
 	const { store, live } = current;
-	const groups = terms.map((t) => termIdsOf(store, t));
+	const groups = terms.map((t) => lexemeIds(store.terms, store.termId, t));
 	if (!groups.length || groups.some((g) => !g.length)) return new Int32Array(0);
 	const size = (g: number[]) => g.reduce((n, id) => n + store.postings[id]!.length, 0);
 	groups.sort((a, b) => size(a) - size(b));
@@ -759,12 +762,7 @@ async function runSearch(db: Db, query: SearchQuery, ts: TsQueries | null, facet
 		const lexemes = store.values.nameLexemes;
 		const nameSets = nameTerms?.map((alternatives) => {
 			const member = new Uint8Array(lexemes.length + 1);
-			for (const a of alternatives) {
-				if (!a.prefix) {
-					const id = store.idOf('nameLexemes', a.lexeme);
-					if (id >= 0) member[id] = 1;
-				} else for (let id = 0; id < lexemes.length; id++) if (lexemes[id]!.startsWith(a.lexeme)) member[id] = 1;
-			}
+			for (const id of lexemeIds(lexemes, (l) => store.idOf('nameLexemes', l), alternatives)) member[id] = 1;
 			return member;
 		});
 		const scanned = scanEntries(store, slots, {
