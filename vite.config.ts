@@ -24,6 +24,24 @@ function realtimeDevPlugin(): Plugin {
 	};
 }
 
+/**
+ * Build only, server side: the ~1,300 generated message modules lose their JSDoc type casts (most
+ * of their text) by being reprinted without comments or extra whitespace. The server keeps every
+ * module's source in memory; on the client the bundler minifies anyway.
+ */
+function compactServerMessagesPlugin(): Plugin {
+	return {
+		name: 'intarsi-compact-server-messages',
+		apply: 'build',
+		async transform(code, id) {
+			if (this.environment.name !== 'ssr' || !/[\\/]paraglide[\\/]messages[\\/][^\\/]+\.js$/.test(id)) return null;
+			const { transform } = await import('esbuild');
+			const out = await transform(code, { loader: 'js', format: 'esm', minifyWhitespace: true, sourcemap: true, sourcefile: id });
+			return { code: out.code, map: out.map };
+		}
+	};
+}
+
 export const paraglideOptions = {
 	project: './src/lib/i18n/project.inlang',
 	outdir: './src/lib/paraglide',
@@ -31,7 +49,7 @@ export const paraglideOptions = {
 };
 
 export default defineConfig({
-	plugins: [paraglideVitePlugin(paraglideOptions), sveltekit(), realtimeDevPlugin()],
+	plugins: [paraglideVitePlugin(paraglideOptions), compactServerMessagesPlugin(), sveltekit(), realtimeDevPlugin()],
 	server: { port: 3000 },
 	test: {
 		projects: [

@@ -221,6 +221,6 @@ describeEachDb('minutes', (get) => {
 		const doc = new Y.Doc();
 		const el = new Y.XmlElement('no-such-node');
 		doc.getXmlFragment(MINUTES_FRAGMENT).insert(0, [el]);
-		expect(docJson(doc).content ?? []).toEqual([]);
+		expect((await docJson(doc)).content ?? []).toEqual([]);
 	});
 });

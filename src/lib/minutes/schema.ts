@@ -16,7 +16,7 @@ import StarterKit from '@tiptap/starter-kit';
 import Heading from '@tiptap/extension-heading';
 import { Table, TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
 
-export const MINUTES_FRAGMENT = 'default';
+export { MINUTES_FRAGMENT } from './fragment';
 
 const dataAttr = (name: string) => ({
 	default: null,

@@ -7,7 +7,6 @@
 import * as Y from 'yjs';
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { prosemirrorJSONToYXmlFragment, yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap';
 import type { Db } from '../db/client';
 import { minutes, minutesComments, minutesVersions, organizations, privacyFlags, users } from '../db/schema';
 import type { Minutes, MinutesStatus } from '../db/schema';
@@ -19,7 +18,9 @@ import { announce, notify } from '../notifications';
 import { optionalText, requiredText } from '../validation';
 import { meetingContext, listParticipants, participantIds } from '../meetings/meetings';
 import { editDocument, readDocument } from '../realtime/collab/edit';
-import { MINUTES_FRAGMENT, minutesSchema, type PMNode } from '$lib/minutes/schema';
+import type { PMNode } from '$lib/minutes/schema';
+import { MINUTES_FRAGMENT } from '$lib/minutes/fragment';
+import { minutesProseMirror } from './prosemirror';
 import { readItems } from '$lib/agenda/model';
 import { agendaDoc } from '../meetings/agenda';
 import { formatRomeDate, formatRomeRange } from '$lib/time/rome';
@@ -111,13 +112,14 @@ export async function startMinutes(db: Db, actor: Actor, meetingId: string): Pro
 	const [row] = await db.insert(minutes).values({ meetingId, createdBy: actor.id }).onConflictDoNothing().returning();
 	if (!row) return (await db.select().from(minutes).where(eq(minutes.meetingId, meetingId)))[0]!;
 	const draft = await draftFromMeeting(db, meetingId);
+	const pm = await minutesProseMirror();
 	// Only into an empty document: never over content a client may already hold.
 	await editDocument(
 		() => db,
 		minutesDoc(meetingId),
 		(doc) => {
 			const fragment = doc.getXmlFragment(MINUTES_FRAGMENT);
-			if (fragment.length === 0) prosemirrorJSONToYXmlFragment(minutesSchema(), draft, fragment);
+			if (fragment.length === 0) pm.write(draft, fragment);
 		}
 	);
 	await recordAudit(db, { actorId: actor.id, action: 'minutes.started', entityType: 'meeting', entityId: meetingId });
@@ -126,10 +128,11 @@ export async function startMinutes(db: Db, actor: Actor, meetingId: string): Pro
 }
 
 /** The document as ProseMirror JSON (an empty doc if nothing was written). */
-export function docJson(ydoc: Y.Doc): PMNode {
+export async function docJson(ydoc: Y.Doc): Promise<PMNode> {
+	const pm = await minutesProseMirror();
 	const fragment = ydoc.getXmlFragment(MINUTES_FRAGMENT);
 	try {
-		return yXmlFragmentToProseMirrorRootNode(fragment, minutesSchema()).toJSON() as PMNode;
+		return pm.toJson(fragment);
 	} catch {
 		// A document a faulty client made unreadable for the schema: nothing rather than a crash.
 		return { type: 'doc', content: [] };
@@ -139,7 +142,7 @@ export function docJson(ydoc: Y.Doc): PMNode {
 export async function currentDraft(db: Db, meetingId: string): Promise<PMNode> {
 	const ydoc = await readDocument(() => db, minutesDoc(meetingId));
 	try {
-		return docJson(ydoc);
+		return await docJson(ydoc);
 	} finally {
 		ydoc.destroy();
 	}

@@ -18,7 +18,7 @@ export async function projectMinutes(db: Db, meetingId: string, ydoc: Y.Doc, now
 		const [row] = await tx.select({ meetingId: minutes.meetingId }).from(minutes).where(eq(minutes.meetingId, meetingId));
 		if (!row) return;
 		// Read under the lock: a run that waited writes what the document holds now.
-		const doc = docJson(ydoc);
+		const doc = await docJson(ydoc);
 		await tx.update(minutes).set({ text: docToPlainText(doc), updatedAt: now }).where(eq(minutes.meetingId, meetingId));
 
 		const found = collectDecisions(doc);

@@ -206,7 +206,7 @@ async function addPost(tx: Db, actor: Actor, thread: ThreadRow, ref: ThreadRef, 
 		const [parent] = await tx.select({ id: posts.id }).from(posts).where(and(eq(posts.id, input.replyToId), eq(posts.threadId, thread.id)));
 		if (!parent) throw new DomainError('thread_error_reply', 'replyToId');
 	}
-	const rendered = renderPost(input.body);
+	const rendered = await renderPost(input.body);
 	const now = new Date();
 	const [post] = await tx
 		.insert(posts)
@@ -318,7 +318,7 @@ export async function editPost(db: Db, actor: Actor, postId: string, raw: { body
 	if (text === post.body) return;
 	const notified = await db.transaction(async (tx) => {
 		const t = tx as unknown as Db;
-		const rendered = renderPost(text);
+		const rendered = await renderPost(text);
 		await t.insert(postRevisions).values({ postId, body: post.body, replacedBy: actor.id });
 		await t.update(posts).set({ body: text, html: rendered.html, text: rendered.text, editedAt: new Date() }).where(eq(posts.id, postId));
 		await enqueuePosts(t, [postId]);
