@@ -7,6 +7,7 @@ import { makePerson, makeTable } from './helpers/factories';
 import { collabClient, sessionCookie, startRealtimeServer, text, waitFor, whenSaved, type TestServer } from './helpers/server';
 import { collabSnapshots, collabUpdates } from '../../src/lib/server/db/schema';
 import { COLLAB_NAMESPACE } from '../../src/lib/collab/protocol';
+import { CollabPersistence } from '../../src/lib/server/realtime/collab/persistence';
 
 /** Deterministic pseudo-random numbers, so a failure can be replayed. */
 function rng(seed: number) {
@@ -69,6 +70,16 @@ describeEachDb('collaboration', (get) => {
 		return text(serverDoc);
 	}
 
+	it('the server writes each connection’s packets coalesced (an update’s header and bytes in one write)', async () => {
+		const client = collabClient(server.url, writerCookies[0]!);
+		const provider = client.open(docName(), new Y.Doc());
+		await whenSaved(provider);
+		const sockets = await server.realtime.io.of(COLLAB_NAMESPACE).fetchSockets();
+		expect(sockets.length).toBeGreaterThan(0);
+		for (const s of sockets) expect((s as unknown as { conn: Record<symbol, unknown> }).conn[Symbol.for('intarsi.coalesced')]).toBe(true);
+		client.destroy();
+	});
+
 	it('two clients editing at random converge byte-identically with the server', async () => {
 		await converge(2, 60, 1);
 	});
@@ -93,6 +104,40 @@ describeEachDb('collaboration', (get) => {
 		Y.applyUpdate(cold, snap!.state);
 		const live = (await server.realtime.registry.loaded(docName()))?.ydoc;
 		if (live) expect(text(cold)).toBe(text(live));
+	});
+
+	it('group commit: updates arriving together are one insert whatever their number, and load back in order', async () => {
+		const { db } = get();
+		const author = await makePerson(db);
+		const persistence = new CollabPersistence(() => get().db, { minIntervalMs: 50 });
+		const name = `table-notes:${crypto.randomUUID()}`;
+		const source = new Y.Doc();
+		const updates: Uint8Array[] = [];
+		source.on('update', (u: Uint8Array) => updates.push(u));
+		const type = (s: string) => source.getText('t').insert(source.getText('t').length, s);
+		const appendNew = (from: number) => Promise.all(updates.slice(from).map((u) => persistence.append(name, u, author.id)));
+
+		type('uno ');
+		await appendNew(0);
+		expect(persistence.stats).toEqual({ batches: 1, rows: 1 });
+		// Within the interval after that insert: the next five wait for it and go in together
+		// (a prepared statement on PostgreSQL), then thirty (more than the prepared sizes).
+		for (let i = 0; i < 5; i++) type(`a${i} `);
+		await appendNew(1);
+		expect(persistence.stats).toEqual({ batches: 2, rows: 6 });
+		for (let i = 0; i < 30; i++) type(`b${i} `);
+		await appendNew(6);
+		expect(persistence.stats).toEqual({ batches: 3, rows: 36 });
+
+		const loaded = await persistence.load(name);
+		expect(loaded.map((u) => Buffer.from(u).toString('hex'))).toEqual(updates.map((u) => Buffer.from(u).toString('hex')));
+		const copy = new Y.Doc();
+		for (const u of loaded) Y.applyUpdate(copy, u);
+		expect(copy.getText('t').toString()).toBe(source.getText('t').toString());
+		const rows = await db.select({ userId: collabUpdates.userId }).from(collabUpdates).where(eq(collabUpdates.doc, name));
+		expect(rows).toHaveLength(36);
+		expect(new Set(rows.map((r) => r.userId))).toEqual(new Set([author.id]));
+		await persistence.close();
 	});
 
 	it('a restart and a reconnect with old state duplicate nothing', async () => {

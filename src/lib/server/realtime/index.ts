@@ -15,6 +15,7 @@ import { CollabPersistence } from './collab/persistence';
 import { DocumentRegistry, REMOTE } from './collab/document';
 import { attachCollabNamespace, docRoom, type CollabNamespace } from './collab/namespace';
 import { createRedisScaleOut, localOnly, type ScaleOut } from './redis';
+import { coalesceServerWrites } from './coalesce';
 import { Projections } from '../meetings/projection';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -77,6 +78,8 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		maxHttpBufferSize: MAX_MESSAGE_BYTES * 2,
 		allowRequest: (req, callback) => callback(null, originAllowed(req, options.origins))
 	});
+	// An update's header and binary attachment leave in one write (see coalesce.ts).
+	coalesceServerWrites(io as unknown as Server, () => log.warn('engine.io internals changed: writes are not coalesced'));
 
 	const scale: ScaleOut = options.redisUrl ? await createRedisScaleOut(options.redisUrl, io as unknown as Server, { key: options.redisKey }) : localOnly;
 	const persistence = new CollabPersistence(options.getDb, { compactAfter: options.compactAfter });
