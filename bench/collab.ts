@@ -19,8 +19,9 @@
  *   message is the per-update ack.
  * Writers keep only their own edits; receivers decode update metadata only (Y.parseUpdateMeta).
  * What remains different is the servers' own wire behaviour, measured as it is: Socket.IO sends each
- * update as two frames (JSON header, then the binary attachment in a later write), Hocuspocus as one
- * frame, and Hocuspocus also echoes every update to its author.
+ * update as two frames (JSON header, then the binary attachment; Intarsi writes both in one `writev`,
+ * see src/lib/server/realtime/coalesce.ts), Hocuspocus as one frame, and Hocuspocus also echoes every
+ * update to its author.
  * The lag is what Node's event-loop histogram reads minus its sampling interval (at resolution 10 ms
  * an idle loop reads ~10.1 ms: the old "lag p99 ≈ 11 ms" was that interval, not lag).
  *
