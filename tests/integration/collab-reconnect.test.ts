@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';
 import { describeEachDb } from './helpers/db';
 import { makePerson, makeTable } from './helpers/factories';
-import { sessionCookie, startRealtimeServer, text, waitFor, whenSaved, type TestServer } from './helpers/server';
+import { openWithFirstEdit, sessionCookie, startRealtimeServer, text, waitFor, whenSaved, type TestServer } from './helpers/server';
 import { CollabClient } from '../../src/lib/collab/provider';
 import { COLLAB_NAMESPACE } from '../../src/lib/collab/protocol';
 import { RootConnection } from '../../src/lib/realtime/socket';
@@ -92,13 +92,7 @@ describeEachDb('collaboration after a handshake refused for a passing reason', (
 		const { docName, cookie, token } = await personWithNotes();
 		const c = client(cookie);
 		const errors = refusals(c.socket);
-		const doc = new Y.Doc();
-		const p = c.open(docName, doc);
-		await whenSaved(p);
-		doc.getText('notes').insert(0, 'Prima. ');
-		await whenSaved(p);
-		const statuses: string[] = [];
-		p.onStatus((s) => statuses.push(s));
+		const { doc, provider: p, statuses } = await openWithFirstEdit(c, docName, 'Prima. ');
 		const seen = handshakes(state.server, token);
 
 		// The network drops and the database is unavailable for the next two handshakes.

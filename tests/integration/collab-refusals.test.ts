@@ -5,7 +5,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { asc, eq } from 'drizzle-orm';
 import { describeEachDb } from './helpers/db';
 import { makePerson, makeTable } from './helpers/factories';
-import { collabClient, sessionCookie, startRealtimeServer, text, waitFor, whenSaved, type TestServer } from './helpers/server';
+import { collabClient, openWithFirstEdit, sessionCookie, startRealtimeServer, text, waitFor, whenSaved, type TestServer } from './helpers/server';
 import { collabSnapshots, collabUpdates } from '../../src/lib/server/db/schema';
 import { COLLAB_NAMESPACE } from '../../src/lib/collab/protocol';
 import { encodeSyncUpdate } from '../../src/lib/server/realtime/collab/document';
@@ -273,13 +273,7 @@ describeEachDb('collaboration when the session ends', (get) => {
 		const c = collabClient(server.url, cookie);
 		let reconnectAttempts = 0;
 		c.socket.io.on('reconnect_attempt', () => reconnectAttempts++);
-		const doc = new Y.Doc();
-		const p = c.open(docName, doc);
-		await whenSaved(p);
-		doc.getText('notes').insert(0, 'Prima. ');
-		await whenSaved(p);
-		const statuses: string[] = [];
-		p.onStatus((s) => statuses.push(s));
+		const { doc, provider: p, statuses } = await openWithFirstEdit(c, docName, 'Prima. ');
 
 		await invalidateSession(db, hashToken(token)); // e.g. "log out everywhere" from another device
 		await waitFor(() => p.status === 'unauthorized', 5000, `the session-ended status (status ${p.status})`);

@@ -52,6 +52,21 @@ export function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condit
 
 export const whenSaved = (p: DocProvider, timeoutMs?: number) => waitFor(() => p.status === 'saved', timeoutMs, `${p.name} saved (status ${p.status})`);
 
+/**
+ * Opens a document with the real provider, writes a first edit into its notes and waits until both
+ * are saved; `statuses` records every status the provider reports after that.
+ */
+export async function openWithFirstEdit(client: CollabClient, name: string, first: string) {
+	const doc = new Y.Doc();
+	const provider = client.open(name, doc);
+	await whenSaved(provider);
+	doc.getText('notes').insert(0, first);
+	await whenSaved(provider);
+	const statuses: string[] = [];
+	provider.onStatus((s) => statuses.push(s));
+	return { doc, provider, statuses };
+}
+
 export function text(doc: Y.Doc): string {
 	return doc.getText('notes').toString();
 }

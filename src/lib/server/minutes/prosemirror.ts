@@ -17,13 +17,16 @@ export interface MinutesProseMirror {
 let loading: Promise<MinutesProseMirror> | undefined;
 
 export function minutesProseMirror(): Promise<MinutesProseMirror> {
-	loading ??= Promise.all([import('@tiptap/y-tiptap'), import('$lib/minutes/schema')]).then(([yTiptap, schema]) => {
-		const pmSchema = schema.minutesSchema();
-		return {
-			toJson: (fragment) => yTiptap.yXmlFragmentToProseMirrorRootNode(fragment, pmSchema).toJSON() as PMNode,
-			write: (json, fragment) => void yTiptap.prosemirrorJSONToYXmlFragment(pmSchema, json, fragment)
-		};
-	});
-	loading.catch(() => (loading = undefined));
+	if (!loading) {
+		loading = Promise.all([import('@tiptap/y-tiptap'), import('$lib/minutes/schema')]).then(([yTiptap, schema]) => {
+			const pmSchema = schema.minutesSchema();
+			return {
+				toJson: (fragment) => yTiptap.yXmlFragmentToProseMirrorRootNode(fragment, pmSchema).toJSON() as PMNode,
+				write: (json, fragment) => void yTiptap.prosemirrorJSONToYXmlFragment(pmSchema, json, fragment)
+			};
+		});
+		// A failed load (e.g. a file replaced during a deploy) is tried again next time.
+		loading.catch(() => (loading = undefined));
+	}
 	return loading;
 }

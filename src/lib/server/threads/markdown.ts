@@ -23,8 +23,10 @@ let renderer: Promise<typeof import('./markdown-render')> | undefined;
 
 /** Renders and sanitises a post, and lists whom it mentions. */
 export async function renderPost(markdown: string): Promise<RenderedPost> {
-	renderer ??= import('./markdown-render');
-	renderer.catch(() => (renderer = undefined));
+	if (!renderer) {
+		renderer = import('./markdown-render');
+		renderer.catch(() => (renderer = undefined)); // tried again next time
+	}
 	return (await renderer).renderPost(markdown);
 }
 

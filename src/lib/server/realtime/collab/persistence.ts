@@ -172,7 +172,6 @@ interface PgQueryable {
 const PREPARED_UP_TO = 8;
 const appendText = (rows: number) =>
 	`insert into collab_updates (doc, update, user_id) values ${Array.from({ length: rows }, (_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ')}`;
-const APPEND_TEXT = Array.from({ length: PREPARED_UP_TO + 1 }, (_, n) => (n ? appendText(n) : ''));
 
 /**
  * One multi-row insert. The log append is the hottest statement of the server (about one per
@@ -184,10 +183,9 @@ const APPEND_TEXT = Array.from({ length: PREPARED_UP_TO + 1 }, (_, n) => (n ? ap
 async function appendRows(db: Db, batch: Pending[]): Promise<void> {
 	const client = (db as unknown as { $client?: PgQueryable }).$client;
 	if (client && typeof client.query === 'function' && typeof client.totalCount === 'number') {
-		const values: unknown[] = [];
-		for (const p of batch) values.push(p.doc, Buffer.from(p.update.buffer, p.update.byteOffset, p.update.byteLength), p.userId);
+		const values = batch.flatMap((p) => [p.doc, p.update, p.userId]);
 		const n = batch.length;
-		await client.query(n <= PREPARED_UP_TO ? { name: `intarsi_collab_append_${n}`, text: APPEND_TEXT[n]!, values } : { text: appendText(n), values });
+		await client.query({ name: n <= PREPARED_UP_TO ? `intarsi_collab_append_${n}` : undefined, text: appendText(n), values });
 		return;
 	}
 	await db.insert(collabUpdates).values(batch.map((p) => ({ doc: p.doc, update: p.update, userId: p.userId })));
