@@ -11,17 +11,16 @@
  * Clients are equally thin on both sides, one raw `ws` WebSocket each, so that the generator costs
  * about the same per delivered message whichever server it drives:
  * - Intarsi: `ThinSocketIo` speaks Engine.IO v4 / Socket.IO v5 directly (`?EIO=4&transport=websocket`:
- *   open, namespace connect, ping/pong, events, binary events with attachments, acks) instead of
+ *   open, namespace connect, ping/pong, events, binary events in one frame, acks) instead of
  *   socket.io-client (no manager, reconnection, polling or emitter layers). Like a Node client it
  *   sends the session cookie on the handshake and no Origin. Every update asks for the ack, as the
  *   reference provider does.
  * - Hocuspocus: its own y-protocol frames (document name, message type, payload); its SyncStatus
  *   message is the per-update ack.
  * Writers keep only their own edits; receivers decode update metadata only (Y.parseUpdateMeta).
- * What remains different is the servers' own wire behaviour, measured as it is: Socket.IO sends each
- * update as two frames (JSON header, then the binary attachment; Intarsi writes both in one `writev`,
- * see src/lib/server/realtime/coalesce.ts), Hocuspocus as one frame, and Hocuspocus also echoes every
- * update to its author.
+ * What remains different is the servers' own wire behaviour, measured as it is: both send an update
+ * as one binary frame (Intarsi's is a Socket.IO packet, whose header is JSON text, through the hub's
+ * parser: see docs/realtime.md, "Wire format"), and Hocuspocus also echoes every update to its author.
  * The lag is what Node's event-loop histogram reads minus its sampling interval (at resolution 10 ms
  * an idle loop reads ~10.1 ms: the old "lag p99 ≈ 11 ms" was that interval, not lag).
  *
@@ -53,6 +52,9 @@ import { createPerson } from '../src/lib/server/network/people';
 import { createTable } from '../src/lib/server/network/tables';
 import { SESSION_COOKIE, createSession, generateSessionToken } from '../src/lib/server/auth/session';
 import { SYNC_STEP1, SYNC_UPDATE, encodeSync, type JoinReply, type SendReply } from '../src/lib/collab/protocol';
+import { joinFrame, splitFrame } from '../src/lib/realtime/parser';
+
+const noop = () => {};
 
 const root = path.resolve(import.meta.dirname, '..');
 const arg = (name: string, fallback: string) => {
@@ -138,8 +140,10 @@ interface Transport {
  * one namespace. What it handles, as the server sends it (see docs/realtime.md):
  *   engine.io  "0{…}" open · "2" ping → "3" pong · "1" close · "4…" message (a Socket.IO packet)
  *   socket.io  "40/collab,{sid}" connected · "44/collab,{message}" refused ·
- *              "42/collab,[event,…]" event · "45<n>-/collab,[event,…{_placeholder,num}]" + n binary
- *              frames · "43/collab,<id>[…]" ack · "46<n>-/collab,<id>[…]" + n frames: binary ack
+ *              "42/collab,[event,…]" event · "43/collab,<id>[…]" ack · a binary frame: a binary
+ *              event or ack, its header "5<n>-/collab,[event,…{_placeholder,num}]" (or "6<n>-…")
+ *              and its n attachments in one frame (the hub's parser, src/lib/realtime/parser.ts);
+ *              the standard form (that header as a text frame "45<n>-…", then n binary frames) too
  * Placeholders are resolved at the top level of the argument list only (all /collab needs).
  */
 class ThinSocketIo {
@@ -184,9 +188,10 @@ class ThinSocketIo {
 		});
 	}
 
-	private onPacket(text: string, connected: (c: ThinSocketIo) => void, refused: (e: Error) => void) {
-		const type = text.charCodeAt(1) - 0x30;
-		let i = 2;
+	/** A Socket.IO packet at `text[start]` (after the engine.io "4" of a text frame, or a binary frame's header). */
+	private onPacket(text: string, connected: (c: ThinSocketIo) => void, refused: (e: Error) => void, start = 1) {
+		const type = text.charCodeAt(start) - 0x30;
+		let i = start + 1;
 		let attachments = 0;
 		if (type === 5 || type === 6) {
 			const dash = text.indexOf('-', i);
@@ -222,7 +227,13 @@ class ThinSocketIo {
 
 	private onBinary(data: Buffer) {
 		const p = this.partial;
-		if (!p) throw new Error('binary frame outside a binary packet');
+		if (!p) {
+			// The hub's one-frame binary packet: its header, then its attachments (src/lib/realtime/parser.ts).
+			const { header, attachments } = splitFrame(data, 10);
+			this.onPacket(header, noop, noop, 0);
+			for (const a of attachments) this.onBinary(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+			return;
+		}
 		p.buffers.push(data);
 		if (p.buffers.length < p.need) return;
 		this.partial = null;
@@ -256,8 +267,8 @@ class ThinSocketIo {
 	}
 
 	/**
-	 * BINARY_EVENT with one attachment: `head` is the JSON argument list up to the placeholder
-	 * (e.g. `["msg","doc",`), encoded once by the caller; then the bytes as a binary frame.
+	 * BINARY_EVENT with one attachment, as one binary frame (the hub's parser): `head` is the JSON
+	 * argument list up to the placeholder (e.g. `["msg","doc",`), encoded once by the caller.
 	 */
 	emitBinary(head: string, bytes: Uint8Array, ack?: (args: unknown[]) => void) {
 		let id = '';
@@ -266,8 +277,7 @@ class ThinSocketIo {
 			this.acks.set(n, ack);
 			id = String(n);
 		}
-		this.ws.send(`451-${this.prefix}${id}${head}{"_placeholder":true,"num":0}]`);
-		this.ws.send(bytes);
+		this.ws.send(joinFrame(`51-${this.prefix}${id}${head}{"_placeholder":true,"num":0}]`, [bytes]));
 	}
 
 	emitWithAck(args: unknown[]): Promise<unknown[]> {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { io as connect } from '../../src/lib/realtime/io';
 import { asc, eq } from 'drizzle-orm';
 import { describeEachDb } from './helpers/db';
 import { makePerson, makeTable } from './helpers/factories';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { io as connect } from 'socket.io-client';
+import { io as connect } from '../../src/lib/realtime/io';
 import { count, eq } from 'drizzle-orm';
 import { describeEachDb } from './helpers/db';
 import { makePerson, makeTable } from './helpers/factories';
@@ -8,6 +8,10 @@ import { collabClient, sessionCookie, startRealtimeServer, text, waitFor, whenSa
 import { collabSnapshots, collabUpdates } from '../../src/lib/server/db/schema';
 import { COLLAB_NAMESPACE } from '../../src/lib/collab/protocol';
 import { CollabPersistence } from '../../src/lib/server/realtime/collab/persistence';
+import { splitFrame } from '../../src/lib/realtime/parser';
+import { CollabClient } from '../../src/lib/collab/provider';
+import WebSocket from 'ws';
+import * as decoding from 'lib0/decoding';
 
 /** Deterministic pseudo-random numbers, so a failure can be replayed. */
 function rng(seed: number) {
@@ -78,6 +82,70 @@ describeEachDb('collaboration', (get) => {
 		expect(sockets.length).toBeGreaterThan(0);
 		for (const s of sockets) expect((s as unknown as { conn: Record<symbol, unknown> }).conn[Symbol.for('intarsi.coalesced')]).toBe(true);
 		client.destroy();
+	});
+
+	it('on the wire, each update reaches the other clients as one binary WebSocket frame (docs/realtime.md)', async () => {
+		// A raw WebSocket client speaking Engine.IO v4 / Socket.IO v5 by hand, as another client would.
+		const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers: { cookie: writerCookies[1]! } });
+		const frames: { binary: boolean; data: Buffer }[] = [];
+		const joined = new Promise<void>((resolve, reject) => {
+			ws.on('error', reject);
+			ws.on('message', (data: Buffer, binary: boolean) => {
+				const text = binary ? '' : data.toString();
+				if (text === '2') return ws.send('3');
+				if (text.startsWith('0')) return ws.send(`40${COLLAB_NAMESPACE},`);
+				if (text.startsWith(`40${COLLAB_NAMESPACE},`)) return ws.send(`42${COLLAB_NAMESPACE},0${JSON.stringify(['join', docName()])}`);
+				if (text.startsWith(`43${COLLAB_NAMESPACE},0`)) {
+					expect(JSON.parse(text.slice(`43${COLLAB_NAMESPACE},0`.length))).toEqual([{ ok: true, access: 'write' }]);
+					return resolve();
+				}
+				frames.push({ binary, data });
+			});
+		});
+		await joined;
+		await waitFor(() => frames.length > 0, 5_000, 'sync step 1');
+		frames.length = 0;
+
+		const client = collabClient(server.url, writerCookies[0]!);
+		const doc = new Y.Doc();
+		const provider = client.open(docName(), doc);
+		await whenSaved(provider);
+		frames.length = 0;
+		doc.getText('notes').insert(0, 'una riga ');
+		await waitFor(() => frames.some((f) => f.binary), 5_000, 'the update');
+		await new Promise((r) => setTimeout(r, 100));
+		const updates = frames.filter((f) => f.binary);
+		expect(frames.filter((f) => !f.binary).map((f) => f.data.toString())).toEqual([]); // no separate text header
+		expect(updates).toHaveLength(1);
+		const { header, attachments } = splitFrame(updates[0]!.data, 10);
+		expect(header).toBe(`51-${COLLAB_NAMESPACE},${JSON.stringify(['msg', docName()])}`.replace(/]$/, `,{"_placeholder":true,"num":0}]`));
+		expect(attachments).toHaveLength(1);
+		// The attachment is the y-protocols message: sync (0), update (2), then the update itself.
+		const d = decoding.createDecoder(attachments[0]!);
+		expect([decoding.readVarUint(d), decoding.readVarUint(d)]).toEqual([0, 2]);
+		const received = new Y.Doc();
+		Y.applyUpdate(received, decoding.readVarUint8Array(d));
+		expect(decoding.hasContent(d)).toBe(false);
+		expect(text(received)).toBe('una riga ');
+		ws.close();
+		client.destroy();
+	});
+
+	it('a client on HTTP long-polling (binary packets base64 in Engine.IO payloads) edits with the others', async () => {
+		const polling = new CollabClient({ url: server.url, io: { transports: ['polling'], extraHeaders: { cookie: writerCookies[2]! } } });
+		const ws = collabClient(server.url, writerCookies[3]!);
+		const a = new Y.Doc();
+		const b = new Y.Doc();
+		const pa = polling.open(docName(), a);
+		const pb = ws.open(docName(), b);
+		await Promise.all([whenSaved(pa), whenSaved(pb)]);
+		expect(polling.socket.io.engine.transport.name).toBe('polling');
+		a.getText('notes').insert(0, 'dal polling ');
+		b.getText('notes').insert(0, 'dal websocket ');
+		await Promise.all([whenSaved(pa), whenSaved(pb)]);
+		await waitFor(() => text(a) === text(b) && text(a).includes('dal polling') && text(a).includes('dal websocket'), 5_000, 'both edits on both sides');
+		polling.destroy();
+		ws.destroy();
 	});
 
 	it('two clients editing at random converge byte-identically with the server', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as Y from 'yjs';
-import { io as connect } from 'socket.io-client';
+import { io as connect } from '../../src/lib/realtime/io';
 import { createTestDatabase, type TestDatabase } from './helpers/db';
 import { makePerson, makeTable } from './helpers/factories';
 import { collabClient, sessionCookie, startRealtimeServer, text, waitFor, whenSaved, type TestServer } from './helpers/server';

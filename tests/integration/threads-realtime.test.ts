@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { io as connect } from '../../src/lib/realtime/io';
 import { describeEachDb } from './helpers/db';
 import { actorFor, makePerson, makeTable } from './helpers/factories';
 import { attachRealtime, type Realtime } from '../../src/lib/server/realtime';

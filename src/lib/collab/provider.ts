@@ -13,7 +13,8 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
-import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+import { io } from '$lib/realtime/io';
 import {
 	COLLAB_NAMESPACE,
 	MESSAGE_AWARENESS,

@@ -1,5 +1,6 @@
 /** The browser's one Socket.IO connection to the "/" namespace (presence, live refresh). */
-import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+import { io } from './io';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
 import { HandshakeRetry, type BackoffOptions } from './reconnect';
 

@@ -5,6 +5,7 @@ import { parse as parseCookie } from 'cookie';
 import { Server, type Socket } from 'socket.io';
 import type { ExtendedError } from 'socket.io';
 import { COLLAB_NAMESPACE, MAX_MESSAGE_BYTES } from '$lib/collab/protocol';
+import { parser } from '$lib/realtime/parser';
 import type { Db } from '../db/client';
 import { SESSION_COOKIE, sessionExpiry, validateSessionToken } from '../auth/session';
 import { getLogger } from '../logger';
@@ -74,6 +75,8 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 	const io: RealtimeServer = new Server(httpServer, {
 		path: '/socket.io',
 		serveClient: false,
+		// Binary packets (every Yjs update) in one frame; clients use the same parser ($lib/realtime/io).
+		parser,
 		// Room for our own, clearer limit (MAX_MESSAGE_BYTES) to answer first.
 		maxHttpBufferSize: MAX_MESSAGE_BYTES * 2,
 		allowRequest: (req, callback) => callback(null, originAllowed(req, options.origins))

@@ -1,0 +1,137 @@
+/**
+ * The hub's Socket.IO parser: the standard one (socket.io-parser, Socket.IO protocol v5), except
+ * that a packet carrying binary data travels as ONE binary WebSocket frame instead of a text frame
+ * (the packet with placeholders) followed by one frame per attachment.
+ *
+ * Every Yjs update is a binary event; with the standard parser each one was two frames on every
+ * hop (author → server → each receiver), two engine.io packets to queue, frame, parse and
+ * reassemble. One frame halves that work on the server and on every client. Packets without
+ * binary data are exactly the standard text frames.
+ *
+ * Binary frame (see docs/realtime.md, "Wire format"):
+ *   frame  = chunk, chunk*        every chunk = varUint byteLength, bytes
+ *   chunk 0 = the standard header as UTF-8: what the standard parser sends as the text frame,
+ *             e.g. `51-/collab,7["msg","agenda:…",{"_placeholder":true,"num":0}]`
+ *   chunk 1… = the attachments, in order (as many as the header announces)
+ * varUint: unsigned LEB128 (7 bits per byte, low first, high bit = more), as in lib0/y-protocols.
+ *
+ * Decoding also accepts the standard form (a text header then its attachments as separate binary
+ * frames), so a client with the standard parser can still send; it cannot read the one-frame
+ * packets, so clients must use this parser (`$lib/realtime/io`). The encoder keeps the standard
+ * form for attachments it cannot copy synchronously (a browser Blob).
+ */
+import { Decoder as StandardDecoder, Encoder as StandardEncoder, type Packet } from 'socket.io-parser';
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+/** A binary packet's header: type 5 (binary event) or 6 (binary ack), then `<attachments>-`. */
+const BINARY_HEADER = /^[56](\d{1,3})-/;
+
+const varUintSize = (n: number) => {
+	let size = 1;
+	while (n > 0x7f) {
+		n = Math.floor(n / 128);
+		size++;
+	}
+	return size;
+};
+
+function writeVarUint(out: Uint8Array, pos: number, n: number): number {
+	while (n > 0x7f) {
+		out[pos++] = (n & 0x7f) | 0x80;
+		n = Math.floor(n / 128);
+	}
+	out[pos++] = n;
+	return pos;
+}
+
+function asView(part: unknown): Uint8Array | null {
+	if (part instanceof Uint8Array) return part;
+	if (part instanceof ArrayBuffer) return new Uint8Array(part);
+	if (ArrayBuffer.isView(part)) return new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+	return null;
+}
+
+/** Joins a standard header and its attachments into one frame (see the module comment). */
+export function joinFrame(header: string, attachments: Uint8Array[]): Uint8Array {
+	const head = utf8Encoder.encode(header);
+	let size = varUintSize(head.byteLength) + head.byteLength;
+	for (const a of attachments) size += varUintSize(a.byteLength) + a.byteLength;
+	const out = new Uint8Array(size);
+	let pos = writeVarUint(out, 0, head.byteLength);
+	out.set(head, pos);
+	pos += head.byteLength;
+	for (const a of attachments) {
+		pos = writeVarUint(out, pos, a.byteLength);
+		out.set(a, pos);
+		pos += a.byteLength;
+	}
+	return out;
+}
+
+/** Splits a one-frame binary packet into its header and attachments; throws when malformed. */
+export function splitFrame(frame: Uint8Array, maxAttachments: number): { header: string; attachments: Uint8Array[] } {
+	const chunks: Uint8Array[] = [];
+	let pos = 0;
+	while (pos < frame.byteLength) {
+		let len = 0;
+		let shift = 1;
+		for (let i = 0; ; i++) {
+			if (pos >= frame.byteLength || i > 4) throw new Error('malformed binary packet: bad length');
+			const b = frame[pos++]!;
+			len += (b & 0x7f) * shift;
+			shift *= 128;
+			if (b < 0x80) break;
+		}
+		if (pos + len > frame.byteLength) throw new Error('malformed binary packet: truncated chunk');
+		if (chunks.length > maxAttachments) throw new Error('too many attachments');
+		chunks.push(frame.subarray(pos, pos + len));
+		pos += len;
+	}
+	if (chunks.length < 2) throw new Error('malformed binary packet: no attachment');
+	let header: string;
+	try {
+		header = utf8Decoder.decode(chunks[0]);
+	} catch {
+		throw new Error('malformed binary packet: header is not UTF-8');
+	}
+	const m = BINARY_HEADER.exec(header);
+	if (!m || Number(m[1]) !== chunks.length - 1) throw new Error('malformed binary packet: header does not match its attachments');
+	return { header, attachments: chunks.slice(1) };
+}
+
+export class Encoder extends StandardEncoder {
+	override encode(packet: Packet): (string | Uint8Array)[] {
+		const parts = super.encode(packet) as unknown[];
+		if (parts.length < 2) return parts as string[];
+		const attachments: Uint8Array[] = [];
+		for (let i = 1; i < parts.length; i++) {
+			const view = asView(parts[i]);
+			if (!view) return parts as (string | Uint8Array)[]; // a Blob: the standard form
+			attachments.push(view);
+		}
+		return [joinFrame(parts[0] as string, attachments)];
+	}
+}
+
+export class Decoder extends StandardDecoder {
+	private readonly maxAttachments: number;
+
+	constructor(opts?: ConstructorParameters<typeof StandardDecoder>[0]) {
+		super(opts);
+		this.maxAttachments = (typeof opts === 'object' && opts?.maxAttachments) || 10;
+	}
+
+	override add(chunk: unknown): void {
+		// Text frames, and the attachments of a standard binary packet, go the standard way.
+		if (typeof chunk === 'string' || (this as unknown as { reconstructor?: unknown }).reconstructor) return super.add(chunk);
+		const frame = asView(chunk);
+		if (!frame) return super.add(chunk);
+		const { header, attachments } = splitFrame(frame, this.maxAttachments);
+		super.add(header);
+		for (const a of attachments) super.add(a);
+	}
+}
+
+/** The parser to give Socket.IO servers and clients (`parser` option). */
+export const parser = { Encoder, Decoder };
