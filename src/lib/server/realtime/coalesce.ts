@@ -27,10 +27,11 @@ interface EngineConnection {
 }
 
 const PATCHED = Symbol.for('intarsi.coalesced');
+const FLUSH_NOW = Symbol.for('intarsi.flushNow');
 
 /** Coalesces the writes of one engine.io connection; false when its internals are not as expected. */
 export function coalesceWrites(conn: unknown): boolean {
-	const c = conn as EngineConnection & { [PATCHED]?: true };
+	const c = conn as EngineConnection & { [PATCHED]?: true; [FLUSH_NOW]?: () => void };
 	if (c[PATCHED]) return true;
 	if (typeof c.flush !== 'function') return false;
 	const flushNow = c.flush;
@@ -52,7 +53,18 @@ export function coalesceWrites(conn: unknown): boolean {
 		queueMicrotask(run);
 	};
 	c[PATCHED] = true;
+	c[FLUSH_NOW] = run;
 	return true;
+}
+
+/**
+ * Writes what this engine.io connection has queued now rather than at the end of the current
+ * synchronous run (a document update's receivers: their bytes leave before the server goes on to
+ * log the update). A no-op for a connection `coalesceWrites` did not patch; engine.io still
+ * waits, as always, for the previous write to complete.
+ */
+export function flushNow(conn: unknown): void {
+	(conn as { [FLUSH_NOW]?: () => void })[FLUSH_NOW]?.();
 }
 
 /** Applies `coalesceWrites` to every connection of this Socket.IO server. */
@@ -64,4 +76,29 @@ export function coalesceServerWrites(io: Server, onUnsupported: () => void): voi
 			onUnsupported();
 		}
 	});
+}
+
+/**
+ * The WebSocket frame of a binary message as a server sends it (RFC 6455 section 5.2: FIN, opcode
+ * 2, unmasked), as engine.io takes a pre-encoded frame (`wsPreEncodedFrame`: header, payload), so
+ * that a message sent to many connections is framed once.
+ */
+export function wsBinaryFrame(data: Uint8Array): [Uint8Array, Uint8Array] {
+	const n = data.byteLength;
+	let header: Buffer;
+	if (n < 126) {
+		header = Buffer.allocUnsafe(2);
+		header[1] = n;
+	} else if (n < 65_536) {
+		header = Buffer.allocUnsafe(4);
+		header[1] = 126;
+		header.writeUInt16BE(n, 2);
+	} else {
+		header = Buffer.allocUnsafe(10);
+		header[1] = 127;
+		header.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+		header.writeUInt32BE(n >>> 0, 6);
+	}
+	header[0] = 0x82;
+	return [header, data];
 }

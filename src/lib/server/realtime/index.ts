@@ -14,7 +14,7 @@ import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './e
 import { attachPresence, mayEnter, membersOf, type PendingAnnouncements } from './presence';
 import { CollabPersistence } from './collab/persistence';
 import { DocumentRegistry, REMOTE } from './collab/document';
-import { attachCollabNamespace, docRoom, type CollabNamespace } from './collab/namespace';
+import { attachCollabNamespace, docRoom, prepareMessage, type CollabNamespace } from './collab/namespace';
 import { createRedisScaleOut, localOnly, type ScaleOut } from './redis';
 import { coalesceServerWrites } from './coalesce';
 import { Projections } from '../meetings/projection';
@@ -88,14 +88,15 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 	const persistence = new CollabPersistence(options.getDb, { compactAfter: options.compactAfter });
 	const projections = new Projections(options.getDb, options.projectionDelayMs);
 	const collab = io.of(COLLAB_NAMESPACE) as unknown as CollabNamespace;
-	// Each document is a local room: a broadcast is encoded once, whatever the number of readers.
-	// Local only: other instances get updates through their own documents (see redis.ts).
+	// A document's message to its local connections is encoded (and framed) once, whatever the number
+	// of readers, and written to each of them at once, before the update is logged. Local only: other
+	// instances get updates through their own documents (see redis.ts).
 	const registry = new DocumentRegistry(
 		persistence,
 		scale.broadcaster,
 		(doc, payload, except) => {
-			const target = collab.local.to(docRoom(doc));
-			(except ? target.except(except.id) : target).emit('msg', doc, payload);
+			const message = prepareMessage(collab, doc.name, payload);
+			for (const conn of doc.connections) if (conn !== except) conn.sendPrepared(message);
 		},
 		options.idleUnloadMs,
 		(doc, userId) => projections.schedule(doc.name, doc.ydoc, userId)

@@ -18,8 +18,8 @@ function documentWithSpies() {
 	doc.onChange = (_doc, userId) => void changes.push(userId);
 	let failures = 0;
 	doc.onFailure = () => void failures++;
-	const conn: Connection = { id: 'a', userId: 'u', send: () => {}, awarenessIds: new Set() };
-	const other: Connection = { id: 'b', userId: 'v', send: () => {}, awarenessIds: new Set() };
+	const conn: Connection = { id: 'a', userId: 'u', send: () => {}, sendPrepared: () => {}, awarenessIds: new Set() };
+	const other: Connection = { id: 'b', userId: 'v', send: () => {}, sendPrepared: () => {}, awarenessIds: new Set() };
 	doc.connections.add(conn);
 	doc.connections.add(other);
 	return { doc, conn, appended, sent, published, changes, failures: () => failures };

@@ -14,12 +14,19 @@ export interface Connection {
 	userId: string;
 	/** Sends one y-protocols message to this connection's client. */
 	send(payload: Uint8Array): void;
+	/** Sends a message encoded once for all its receivers (`LocalBroadcast`), without waiting for the end of the run. */
+	sendPrepared(message: PreparedMessage): void;
 	/** Awareness client ids this connection introduced (removed when it leaves). */
 	awarenessIds: Set<number>;
 }
 
+/** A `msg` event encoded once for every receiver (opaque here: see namespace.ts, `prepareMessage`). */
+export interface PreparedMessage {
+	readonly frames: unknown[];
+}
+
 /** Sends one message to every connection of a document on this instance, but one (encoded once). */
-export type LocalBroadcast = (doc: string, payload: Uint8Array, except?: Connection) => void;
+export type LocalBroadcast = (doc: CollabDocument, payload: Uint8Array, except?: Connection) => void;
 
 export interface Broadcaster {
 	/** Tells the other instances (Redis); no-op when running alone. */
@@ -104,7 +111,7 @@ export class CollabDocument {
 	private onUpdate(update: Uint8Array, origin: unknown) {
 		if (origin === STORAGE || this.discarding) return;
 		const author = origin && typeof origin === 'object' ? (origin as Connection) : undefined;
-		if (this.connections.size > (author ? 1 : 0)) this.local(this.name, encodeSyncUpdate(update), author);
+		if (this.connections.size > (author ? 1 : 0)) this.local(this, encodeSyncUpdate(update), author);
 		// Another instance's change: that instance persists and projects it.
 		if (origin === REMOTE) return;
 		this.onChange?.(this, author?.userId ?? null);
@@ -133,7 +140,7 @@ export class CollabDocument {
 			for (const id of changes.removed) conn.awarenessIds.delete(id);
 		}
 		const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
-		this.local(this.name, encodeAwareness(update), origin && typeof origin === 'object' ? (origin as Connection) : undefined);
+		this.local(this, encodeAwareness(update), origin && typeof origin === 'object' ? (origin as Connection) : undefined);
 		if (origin !== REMOTE) this.broadcaster.publish(this.name, 'awareness', update);
 	}
 

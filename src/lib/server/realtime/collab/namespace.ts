@@ -27,7 +27,8 @@ import { getLogger } from '../../logger';
 import type { SocketData } from '../events';
 import { resolveDocument } from './documents';
 import { subscribe, type DomainEvents } from '../../events';
-import type { CollabDocument, Connection, DocumentRegistry } from './document';
+import type { CollabDocument, Connection, DocumentRegistry, PreparedMessage } from './document';
+import { flushNow, wsBinaryFrame } from '../coalesce';
 import { inspectUpdate } from './update-check';
 
 export type CollabNamespace = Namespace<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
@@ -43,6 +44,24 @@ function toBytes(payload: unknown): Uint8Array | null {
 	if (payload instanceof Uint8Array) return payload;
 	if (payload instanceof ArrayBuffer) return new Uint8Array(payload);
 	return null;
+}
+
+interface Prepared extends PreparedMessage {
+	readonly opts: { preEncoded: true; wsPreEncodedFrame?: [Uint8Array, Uint8Array] };
+}
+
+/**
+ * Encodes a `msg` event once for all the receivers of a document, as Socket.IO's adapter does for a
+ * room broadcast: the packet through the server's parser (one binary frame) and that frame's
+ * WebSocket framing. `Connection.sendPrepared` hands it to each connection's engine.io socket.
+ */
+export function prepareMessage(nsp: CollabNamespace, doc: string, payload: Uint8Array): PreparedMessage {
+	const encoder = (nsp.server as unknown as { encoder: { encode(packet: unknown): unknown[] } }).encoder;
+	const frames = encoder.encode({ type: 2 /* EVENT */, nsp: nsp.name, data: ['msg', doc, payload] });
+	const opts: Prepared['opts'] = { preEncoded: true };
+	if (frames.length === 1 && frames[0] instanceof Uint8Array) opts.wsPreEncodedFrame = wsBinaryFrame(frames[0]);
+	const prepared: Prepared = { frames, opts };
+	return prepared;
 }
 
 /** The Socket.IO room of a document's connections on this instance. */
@@ -203,6 +222,11 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 					id: socket.id,
 					userId: socket.data.userId,
 					send: (payload) => socket.emit('msg', name, payload),
+					sendPrepared: (message) => {
+						if (!socket.connected) return;
+						socket.client._packet(message.frames as never, (message as Prepared).opts);
+						flushNow(socket.conn);
+					},
 					awarenessIds: new Set()
 				};
 				doc.connections.add(conn);
