@@ -31,7 +31,7 @@ function randomEdit(doc: Y.Doc, rand: () => number, tag: string) {
 	}
 }
 
-describeEachDb('collaboration', (get) => {
+describeEachDb('collaboration', (get, kind) => {
 	let server: TestServer;
 	let writerCookies: string[] = [];
 	let tableId: string;
@@ -207,6 +207,43 @@ describeEachDb('collaboration', (get) => {
 		expect(new Set(rows.map((r) => r.userId))).toEqual(new Set([author.id]));
 		await persistence.close();
 	});
+
+	if (kind === 'postgres')
+		it('the log writes on a connection of its own: the same one while updates come, another after the server closed it, none when idle', async () => {
+			const { db } = get();
+			const pool = (db as unknown as { $client: { query(text: string, values?: unknown[]): Promise<{ rows: { ok: boolean }[] }>; idleCount: number } }).$client;
+			const persistence = new CollabPersistence(() => get().db, { minIntervalMs: 0, connectionIdleMs: 300 });
+			const name = `table-notes:${crypto.randomUUID()}`;
+			const source = new Y.Doc();
+			const updates: Uint8Array[] = [];
+			source.on('update', (u: Uint8Array) => updates.push(u));
+			const write = async (s: string) => {
+				source.getText('t').insert(0, s);
+				await persistence.append(name, updates.at(-1)!, null);
+			};
+			await write('uno ');
+			const first = await persistence.connection.backendPid();
+			expect(first).toBeTypeOf('number');
+			await write('due ');
+			await write('tre ');
+			expect(await persistence.connection.backendPid()).toBe(first);
+			// The server closes it (an administrator, a restart): no uncaught error, the next write takes another.
+			const { rows } = await pool.query('select pg_terminate_backend($1) as ok', [first]);
+			expect(rows[0]!.ok).toBe(true);
+			await new Promise((r) => setTimeout(r, 200));
+			await write('quattro ');
+			const second = await persistence.connection.backendPid();
+			expect(second).toBeTypeOf('number');
+			expect(second).not.toBe(first);
+			// Idle: given back to the pool.
+			await new Promise((r) => setTimeout(r, 700));
+			expect(await persistence.connection.backendPid()).toBe(null);
+			expect(pool.idleCount).toBeGreaterThan(0);
+			const copy = new Y.Doc();
+			for (const u of await persistence.load(name)) Y.applyUpdate(copy, u);
+			expect(copy.getText('t').toString()).toBe('quattro tre due uno ');
+			await persistence.close();
+		});
 
 	it('a restart and a reconnect with old state duplicate nothing', async () => {
 		const c = collabClient(server.url, writerCookies[0]!);

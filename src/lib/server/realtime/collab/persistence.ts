@@ -18,6 +18,8 @@ export interface PersistenceOptions {
 	compactAfter?: number;
 	/** Least time between the starts of two inserts (group commit under load); default 4 ms. */
 	minIntervalMs?: number;
+	/** PostgreSQL: how long the log keeps its own connection after its last insert; default 2 s. */
+	connectionIdleMs?: number;
 }
 
 /**
@@ -34,6 +36,8 @@ export class CollabPersistence {
 	private readonly minIntervalMs: number;
 	private lastBatchAt = -Infinity;
 	private closed = false;
+	/** PostgreSQL: the connection the log is written on (see LogConnection). */
+	readonly connection: LogConnection;
 	/** Inserts written and rows in them since start (for tests and diagnostics). */
 	readonly stats = { batches: 0, rows: 0 };
 	private readonly log = getLogger().child({ mod: 'collab-persistence' });
@@ -44,6 +48,7 @@ export class CollabPersistence {
 	) {
 		this.compactAfter = options.compactAfter ?? 500;
 		this.minIntervalMs = options.minIntervalMs ?? 4;
+		this.connection = new LogConnection(options.connectionIdleMs ?? 2_000);
 	}
 
 	/** Snapshot first, then the log in order, read by one statement (one consistent view). */
@@ -89,7 +94,7 @@ export class CollabPersistence {
 		const batch = this.queue.splice(0, take);
 		try {
 			if (batch.length) {
-				await appendRows(this.getDb(), batch);
+				await appendRows(this.getDb(), batch, this.connection);
 				this.stats.batches++;
 				this.stats.rows += batch.length;
 				for (const p of batch) p.resolve();
@@ -160,13 +165,123 @@ export class CollabPersistence {
 		await this.flush();
 		await Promise.all(this.compacting.values());
 		this.closed = true;
+		this.connection.drop();
 	}
 }
 
-/** node-postgres (a pool or a client) under drizzle: it takes named, i.e. prepared, statements. */
+/** node-postgres under drizzle: it takes named, i.e. prepared, statements. */
 interface PgQueryable {
 	query(config: { name?: string; text: string; values: unknown[] }): Promise<unknown>;
-	totalCount?: number;
+}
+interface PgPoolClient extends PgQueryable {
+	release(err?: Error): void;
+	on(event: 'error', listener: (err: Error) => void): unknown;
+	removeListener(event: 'error', listener: (err: Error) => void): unknown;
+}
+interface PgPool extends PgQueryable {
+	connect(): Promise<PgPoolClient>;
+	totalCount: number;
+}
+const isPgPool = (c: unknown): c is PgPool =>
+	!!c && typeof (c as PgPool).connect === 'function' && typeof (c as PgPool).query === 'function' && typeof (c as PgPool).totalCount === 'number';
+
+interface Held {
+	client: PgPoolClient;
+	released: boolean;
+	onError: (err: Error) => void;
+}
+
+/**
+ * The log's own connection, taken from the pool while updates arrive and given back after
+ * `idleMs` without one: the hottest statement skips the pool's checkout and release (and its
+ * queue) per batch, and its prepared statements stay parsed on one connection. A connection whose
+ * query failed, or that the server closed meanwhile (restart, failover, an administrator), is
+ * destroyed rather than given back; the next batch takes another.
+ */
+class LogConnection {
+	private held: Promise<Held> | null = null;
+	private pool: PgPool | null = null;
+	private lastUsed = 0;
+	private idle: NodeJS.Timeout | null = null;
+	private readonly log = getLogger().child({ mod: 'collab-persistence' });
+
+	constructor(private readonly idleMs: number) {}
+
+	async query(pool: PgPool, config: { name?: string; text: string; values: unknown[] }): Promise<void> {
+		if (this.pool !== pool) this.drop();
+		let current = this.held;
+		if (!current) {
+			const taking: Promise<Held> = pool.connect().then((client) => {
+				const held: Held = {
+					client,
+					released: false,
+					// Checked out, the client has no listener of the pool's: without this one an error
+					// on it while idle (the server closed it) would be an uncaught 'error' event.
+					onError: (err) => {
+						this.log.warn({ err: err.message }, 'update log connection lost');
+						this.forget(taking);
+						this.release(held, err);
+					}
+				};
+				client.on('error', held.onError);
+				return held;
+			});
+			taking.catch(() => this.forget(taking));
+			this.held = current = taking;
+			this.pool = pool;
+		}
+		const held = await current;
+		try {
+			await held.client.query(config);
+		} catch (err) {
+			this.forget(current);
+			this.release(held, err instanceof Error ? err : new Error(String(err)));
+			throw err;
+		}
+		this.lastUsed = performance.now();
+		this.idle ??= setTimeout(() => this.onIdleTimer(), this.idleMs).unref();
+	}
+
+	/** One timer, re-armed for the rest of the idle time while batches keep coming. */
+	private onIdleTimer() {
+		this.idle = null;
+		const left = this.lastUsed + this.idleMs - performance.now();
+		if (left > 0) this.idle = setTimeout(() => this.onIdleTimer(), left).unref();
+		else this.drop();
+	}
+
+	private forget(held: Promise<Held>) {
+		if (this.held !== held) return;
+		this.held = null;
+		this.pool = null;
+	}
+
+	/** Back to the pool, or destroyed (`err`); once. */
+	private release(held: Held, err?: Error) {
+		if (held.released) return;
+		held.released = true;
+		held.client.removeListener('error', held.onError);
+		held.client.release(err);
+	}
+
+	/** Gives the connection back to its pool. */
+	drop() {
+		if (this.idle) clearTimeout(this.idle);
+		this.idle = null;
+		const held = this.held;
+		this.held = null;
+		this.pool = null;
+		held?.then(
+			(h) => this.release(h),
+			() => {}
+		);
+	}
+
+	/** The server process id of the connection held now (tests and diagnostics). */
+	async backendPid(): Promise<number | null> {
+		const held = await this.held?.catch(() => null);
+		return (held?.client as { processID?: number } | undefined)?.processID ?? null;
+	}
 }
 
 const PREPARED_UP_TO = 8;
@@ -176,16 +291,16 @@ const appendText = (rows: number) =>
 /**
  * One multi-row insert. The log append is the hottest statement of the server (about one per
  * update: group commit rarely finds more than one row waiting), so on PostgreSQL it bypasses
- * drizzle's query builder, which cost the main thread more than the driver itself, and is a
- * prepared statement for batches of up to 8 rows (parsed once per connection). Elsewhere (PGlite)
- * it goes through drizzle.
+ * drizzle's query builder, which cost the main thread more than the driver itself, runs on the
+ * log's own connection (`LogConnection`) and is a prepared statement for batches of up to 8 rows
+ * (parsed once per connection). Elsewhere (PGlite) it goes through drizzle.
  */
-async function appendRows(db: Db, batch: Pending[]): Promise<void> {
-	const client = (db as unknown as { $client?: PgQueryable }).$client;
-	if (client && typeof client.query === 'function' && typeof client.totalCount === 'number') {
+async function appendRows(db: Db, batch: Pending[], connection: LogConnection): Promise<void> {
+	const pool = (db as unknown as { $client?: unknown }).$client;
+	if (isPgPool(pool)) {
 		const values = batch.flatMap((p) => [p.doc, p.update, p.userId]);
 		const n = batch.length;
-		await client.query({ name: n <= PREPARED_UP_TO ? `intarsi_collab_append_${n}` : undefined, text: appendText(n), values });
+		await connection.query(pool, { name: n <= PREPARED_UP_TO ? `intarsi_collab_append_${n}` : undefined, text: appendText(n), values });
 		return;
 	}
 	await db.insert(collabUpdates).values(batch.map((p) => ({ doc: p.doc, update: p.update, userId: p.userId })));
