@@ -32,7 +32,8 @@
  * the database runs on this machine). Hocuspocus runs in memory with no extensions (nothing stored;
  * its ack means "applied").
  *
- * Options: --duration 30 --configs 100/20/2,200/40/2 --only intarsi|hocuspocus
+ * Options: --duration 30 --configs 100/20/2,200/40/2 --only intarsi|hocuspocus --rounds 1 (more rounds:
+ * the rows alternate servers and the ratios compare medians; the machine's noise moves single rows).
  * Environment: BENCH_DATABASE_URL, BENCH_NODE_ARGS (extra flags for both servers, e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_INTARSI_ENTRY (server entry, default build/server.js),
  * BENCH_TRACE=n (print the first n raw frames of the first Intarsi connection).
@@ -52,7 +53,7 @@ import { createPerson } from '../src/lib/server/network/people';
 import { createTable } from '../src/lib/server/network/tables';
 import { SESSION_COOKIE, createSession, generateSessionToken } from '../src/lib/server/auth/session';
 import { SYNC_STEP1, SYNC_UPDATE, encodeSync, type JoinReply, type SendReply } from '../src/lib/collab/protocol';
-import { joinFrame, splitFrame } from '../src/lib/realtime/parser';
+import { joinFrame } from '../src/lib/realtime/parser';
 
 const noop = () => {};
 
@@ -64,6 +65,8 @@ const arg = (name: string, fallback: string) => {
 const DURATION = Number(arg('duration', '30')) * 1000;
 const CONFIGS = arg('configs', '100/20/2,200/40/2').split(',').map((c) => c.split('/').map(Number) as [number, number, number]);
 const ONLY = arg('only', '');
+/** Rounds per configuration (each one row per server, alternating which goes first); ratios are of medians. */
+const ROUNDS = Math.max(1, Number(arg('rounds', '1')));
 const LAG_RESOLUTION_MS = 5;
 /** Extra Node flags for the servers, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const serverNodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -228,14 +231,39 @@ class ThinSocketIo {
 	private onBinary(data: Buffer) {
 		const p = this.partial;
 		if (!p) {
-			// The hub's one-frame binary packet: its header, then its attachments (src/lib/realtime/parser.ts).
-			const { header, attachments } = splitFrame(data, 10);
-			this.onPacket(header, noop, noop, 0);
-			for (const a of attachments) this.onBinary(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-			return;
+			// The hub's one-frame binary packet (src/lib/realtime/parser.ts): varUint length and the
+			// UTF-8 header, then each attachment with its length. Read in place, like the others.
+			let pos = 0;
+			const chunk = () => {
+				let len = 0;
+				let shift = 1;
+				for (;;) {
+					const b = data[pos++]!;
+					len += (b & 0x7f) * shift;
+					shift *= 128;
+					if (b < 0x80) break;
+				}
+				const start = pos;
+				pos += len;
+				if (pos > data.length) throw new Error('truncated binary packet');
+				return start;
+			};
+			const h = chunk();
+			this.onPacket(data.toString('utf8', h, pos), noop, noop, 0);
+			const partial = this.partial as typeof p;
+			if (!partial) throw new Error('a binary frame whose header is not a binary packet');
+			while (pos < data.length) {
+				const a = chunk();
+				partial.buffers.push(data.subarray(a, pos));
+			}
+			if (partial.buffers.length !== partial.need) throw new Error('attachments do not match the header');
+			return this.complete(partial);
 		}
 		p.buffers.push(data);
-		if (p.buffers.length < p.need) return;
+		if (p.buffers.length === p.need) this.complete(p);
+	}
+
+	private complete(p: NonNullable<ThinSocketIo['partial']>) {
 		this.partial = null;
 		const args = p.args.map((a) =>
 			a && typeof a === 'object' && (a as { _placeholder?: boolean })._placeholder ? p.buffers[(a as { num: number }).num] : a
@@ -648,19 +676,24 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 	};
 }
 
-const results: Result[] = [];
+const results: (Result & { round: number })[] = [];
 const maxDocs = Math.max(...CONFIGS.map((c) => c[1]));
 for (const [n, m, r] of CONFIGS) {
-	for (const which of ['intarsi', 'hocuspocus']) {
-		if (ONLY && ONLY !== which) continue;
-		// A fresh server per row, so peak RSS belongs to that row.
-		const transport = which === 'intarsi' ? await startIntarsi(maxDocs) : await startHocuspocus(maxDocs);
-		try {
-			const res = await run(transport, n, m, r);
-			results.push(res);
-			console.error(`done ${which} ${n}/${m}/${r}`);
-		} finally {
-			await transport.stop();
+	for (let round = 1; round <= ROUNDS; round++) {
+		// Rounds alternate which server goes first, so that a drift of the machine's speed during the
+		// run (other tenants, heat) weighs on both alike.
+		const order = round % 2 === 1 ? ['intarsi', 'hocuspocus'] : ['hocuspocus', 'intarsi'];
+		for (const which of order) {
+			if (ONLY && ONLY !== which) continue;
+			// A fresh server per row, so peak RSS belongs to that row.
+			const transport = which === 'intarsi' ? await startIntarsi(maxDocs) : await startHocuspocus(maxDocs);
+			try {
+				const res = await run(transport, n, m, r);
+				results.push({ ...res, round });
+				console.error(`done ${which} ${n}/${m}/${r}${ROUNDS > 1 ? ` round ${round}` : ''}`);
+			} finally {
+				await transport.stop();
+			}
 		}
 	}
 }
@@ -677,8 +710,18 @@ for (const x of results)
 	console.log(
 		`${x.server.padEnd(11)} ${x.config.padEnd(10)} ${String(x.updates).padStart(7)}  ${`${x.deliveries}/${x.expected}`.padStart(17)}  ${f2(x.p50).padStart(6)} ${f2(x.p95).padStart(6)} ${f2(x.p99).padStart(6)} ${f(x.max).padStart(6)}  ${`${f2(x.ackP50)}/${f2(x.ackP95)}`.padStart(14)} ${(x.cpu * 100).toFixed(0).padStart(5)}  ${(Number.isFinite(x.dbCpu) ? (x.dbCpu * 100).toFixed(0) : '-').padStart(7)}  ${f(x.rssMiB).padStart(11)}  ${(x.genCpu * 100).toFixed(1).padStart(8)}  ${`${f2(x.lagP50)}/${f2(x.lagP99)}/${f(x.lagMax)}`.padStart(22)}  ${x.converged}`
 	);
+const median = (xs: number[]) => {
+	const v = [...xs].sort((a, b) => a - b);
+	return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+};
 for (const [n, m, r] of CONFIGS) {
-	const a = results.find((x) => x.server === 'intarsi' && x.config === `${n}/${m}/${r}`);
-	const b = results.find((x) => x.server === 'hocuspocus' && x.config === `${n}/${m}/${r}`);
-	if (a && b) console.log(`ratio intarsi/hocuspocus at ${n}/${m}/${r}: p95 ${(a.p95 / b.p95).toFixed(2)}, p99 ${(a.p99 / b.p99).toFixed(2)}, cpu ${(a.cpu / b.cpu).toFixed(2)}`);
+	const config = `${n}/${m}/${r}`;
+	const a = results.filter((x) => x.server === 'intarsi' && x.config === config);
+	const b = results.filter((x) => x.server === 'hocuspocus' && x.config === config);
+	if (!a.length || !b.length) continue;
+	const of = (rows: Result[], k: 'p50' | 'p95' | 'p99' | 'cpu') => median(rows.map((x) => x[k]));
+	const rounds = a.length > 1 ? ` (medians of ${a.length} rounds; per round p95 ${a.map((x, i) => (x.p95 / b[i]!.p95).toFixed(2)).join(' ')})` : '';
+	console.log(
+		`ratio intarsi/hocuspocus at ${config}: p50 ${(of(a, 'p50') / of(b, 'p50')).toFixed(2)}, p95 ${(of(a, 'p95') / of(b, 'p95')).toFixed(2)}, p99 ${(of(a, 'p99') / of(b, 'p99')).toFixed(2)}, cpu ${(of(a, 'cpu') / of(b, 'cpu')).toFixed(2)}${rounds}`
+	);
 }
