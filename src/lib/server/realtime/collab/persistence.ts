@@ -16,7 +16,7 @@ interface Pending {
 export interface PersistenceOptions {
 	/** Fold a document's log into its snapshot once it has this many rows. */
 	compactAfter?: number;
-	/** Least time between the starts of two inserts (group commit under load); default 4 ms. */
+	/** Least time between the starts of two inserts (group commit under load); default 10 ms. */
 	minIntervalMs?: number;
 	/** PostgreSQL: how long the log keeps its own connection after its last insert; default 2 s. */
 	connectionIdleMs?: number;
@@ -47,7 +47,7 @@ export class CollabPersistence {
 		options: PersistenceOptions = {}
 	) {
 		this.compactAfter = options.compactAfter ?? 500;
-		this.minIntervalMs = options.minIntervalMs ?? 4;
+		this.minIntervalMs = options.minIntervalMs ?? 10;
 		this.connection = new LogConnection(options.connectionIdleMs ?? 2_000);
 	}
 
