@@ -10,7 +10,8 @@
 // - code loaded by dynamic `import()` goes to chunks of its own (`splitting`), so that what only
 //   some features need (TipTap/ProseMirror for the minutes) is not loaded at start-up;
 // - the ~1,300 generated message modules lose their JSDoc casts (a type comment per function, most
-//   of the text) by being reprinted without whitespace or comments, one file at a time.
+//   of the text) by being reprinted without whitespace or comments, one file at a time;
+// - a package socket.io already loads as CommonJS is required, not imported (`SHARED_CJS`).
 import { build, transform } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,32 @@ const compactMessages = {
 	}
 };
 
+/**
+ * Packages the server's dependencies already load as CommonJS, which the bundle takes through
+ * `require` too (their named exports listed) instead of `import`: socket.io loads socket.io-parser
+ * with `require`, while an `import` of it resolves, under Node, to its ESM debug build and a module
+ * graph of its own — 9 MiB more resident memory at start-up, measured (src/lib/realtime/parser.ts
+ * extends its classes).
+ * @type {Record<string, string[]>}
+ */
+const SHARED_CJS = { 'socket.io-parser': ['Encoder', 'Decoder', 'PacketType', 'protocol'] };
+/** @type {import('esbuild').Plugin} */
+const requireSharedCjs = {
+	name: 'require-shared-cjs',
+	setup(b) {
+		const filter = new RegExp(`^(${Object.keys(SHARED_CJS).map((n) => n.replace(/[.]/g, '\\.')).join('|')})$`);
+		b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'shared-cjs' }));
+		b.onLoad({ filter: /.*/, namespace: 'shared-cjs' }, (args) => ({
+			contents: [
+				`import { createRequire } from 'node:module';`,
+				`const m = createRequire(import.meta.url)(${JSON.stringify(args.path)});`,
+				...(SHARED_CJS[args.path] ?? []).map((name) => `export const ${name} = m.${name};`)
+			].join('\n'),
+			loader: 'js'
+		}));
+	}
+};
+
 const result = await build({
 	entryPoints: { server: 'src/server.ts', cli: 'src/cli/main.ts' },
 	outdir: 'build',
@@ -41,7 +68,7 @@ const result = await build({
 	packages: 'external',
 	tsconfig: 'tsconfig.json',
 	sourcemap: true,
-	plugins: [compactMessages],
+	plugins: [compactMessages, requireSharedCjs],
 	metafile: true,
 	logLevel: 'warning'
 });
