@@ -14,7 +14,7 @@ import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './e
 import { attachPresence, mayEnter, membersOf, type PendingAnnouncements } from './presence';
 import { CollabPersistence } from './collab/persistence';
 import { DocumentRegistry, REMOTE } from './collab/document';
-import { attachCollabNamespace, docRoom, prepareMessage, type CollabNamespace } from './collab/namespace';
+import { attachCollabNamespace, prepareMessage, type CollabNamespace } from './collab/namespace';
 import { createRedisScaleOut, localOnly, type ScaleOut } from './redis';
 import { coalesceServerWrites } from './coalesce';
 import { Projections } from '../meetings/projection';

@@ -64,9 +64,6 @@ export function prepareMessage(nsp: CollabNamespace, doc: string, payload: Uint8
 	return prepared;
 }
 
-/** The Socket.IO room of a document's connections on this instance. */
-export const docRoom = (doc: string) => `doc:${doc}`;
-
 export const encodeStep1 = (doc: Y.Doc) => encodeSync(SYNC_STEP1, Y.encodeStateVector(doc));
 
 /** Awareness entries one connection may introduce (one per editor; a few for safety). */
@@ -152,7 +149,6 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 			const entry = joined.get(doc.name);
 			if (!entry || entry.doc !== doc) return;
 			joined.delete(doc.name);
-			void socket.leave(docRoom(doc.name));
 			socket.emit('collab-error', doc.name, 'server_error', 'rejoin');
 		};
 		failureListeners.add(onDocFailed);
@@ -167,7 +163,6 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 					const ref = await resolveDocument(db, name, socket.data.userId);
 					if (!ref || !can(actor, 'document.read', ref)) {
 						joined.delete(name);
-						void socket.leave(docRoom(name));
 						entry.doc.removeConnection(entry.conn);
 						opts.registry.release(entry.doc);
 						socket.emit('collab-error', name, 'forbidden');
@@ -230,7 +225,6 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 					awarenessIds: new Set()
 				};
 				doc.connections.add(conn);
-				void socket.join(docRoom(name));
 				const entry: Joined = { doc, conn, access };
 				joined.set(name, entry);
 				answer({ ok: true, access });
@@ -273,7 +267,6 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 			const entry = joined.get(name);
 			if (!entry) return;
 			joined.delete(name);
-			void socket.leave(docRoom(name));
 			entry.doc.removeConnection(entry.conn);
 			opts.registry.release(entry.doc);
 		});
@@ -313,7 +306,6 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 						// Yjs cannot integrate it over what the document has collected since the client
 						// computed it: this connection joins again, and its sync step 2 resends the rest.
 						joined.delete(name);
-						void socket.leave(docRoom(name));
 						doc.removeConnection(conn);
 						opts.registry.release(doc);
 						return refuse(name, 'server_error', reply, 'rejoin');
