@@ -58,6 +58,22 @@ describe('the hub’s Socket.IO parser', () => {
 		expect([...(packet!.data as Uint8Array[])[0]!]).toEqual([4, 2]);
 	});
 
+	it('decodes a one-frame packet into exactly what the standard parser makes of the standard form', () => {
+		const packets: Packet[] = [
+			{ type: PacketType.EVENT, nsp: '/collab', id: 0, data: ['msg', 'table-notes:x', bytes(0, 2, 1, 9)] },
+			{ type: PacketType.EVENT, nsp: '/', data: ['evento', { a: [bytes(1), { b: bytes(2) }], ü: 'è', n: null }, 7] },
+			{ type: PacketType.EVENT, nsp: '/collab', data: [42, bytes(3)] },
+			{ type: PacketType.ACK, nsp: '/collab', id: 123456, data: [{ ok: true }, bytes(4, 5)] }
+		];
+		for (const p of packets) {
+			const standard = decodeAll(new StandardDecoder(), new StandardEncoder().encode(structuredClone(p)));
+			const ours = decodeAll(new Decoder(), new Encoder().encode(structuredClone(p)));
+			expect(ours).toHaveLength(1);
+			const plain = (x: unknown) => JSON.parse(JSON.stringify(x, (_k, v) => (ArrayBuffer.isView(v) ? { bytes: [...(v as Uint8Array)] } : v)));
+			expect(plain(ours[0])).toEqual(plain(standard[0]));
+		}
+	});
+
 	it('still accepts the standard form (a text header, then its attachments as separate frames)', () => {
 		const standard = new StandardEncoder().encode({ type: PacketType.EVENT, nsp: '/collab', data: ['msg', 'd', Buffer.from([5, 6])] });
 		expect(standard).toHaveLength(2);

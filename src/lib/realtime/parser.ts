@@ -20,7 +20,7 @@
  * packets, so clients must use this parser (`$lib/realtime/io`). The encoder keeps the standard
  * form for attachments it cannot copy synchronously (a browser Blob).
  */
-import { Decoder as StandardDecoder, Encoder as StandardEncoder, type Packet } from 'socket.io-parser';
+import { Decoder as StandardDecoder, Encoder as StandardEncoder, PacketType, type Packet } from 'socket.io-parser';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
@@ -114,12 +114,63 @@ export class Encoder extends StandardEncoder {
 	}
 }
 
+/** Event names a packet may not carry (as socket.io-parser refuses them). */
+const RESERVED_EVENTS = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
+
+/** Puts the attachments where the header has placeholders, at any depth (socket.io-parser's rule). */
+function reconstruct(data: unknown, attachments: Uint8Array[]): unknown {
+	if (!data || typeof data !== 'object') return data;
+	if (Array.isArray(data)) {
+		for (let i = 0; i < data.length; i++) data[i] = reconstruct(data[i], attachments);
+		return data;
+	}
+	const o = data as Record<string, unknown>;
+	if (o._placeholder === true) {
+		const n = o.num;
+		if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n >= attachments.length) throw new Error('illegal attachments');
+		return attachments[n];
+	}
+	for (const key of Object.keys(o)) o[key] = reconstruct(o[key], attachments);
+	return o;
+}
+
+/**
+ * A one-frame binary packet, decoded as socket.io-parser decodes the standard form (header rules,
+ * payload validation, placeholders), without going through its string scanner and reassembly.
+ */
+function decodeBinaryPacket(header: string, attachments: Uint8Array[], reviver: ((key: string, value: unknown) => unknown) | undefined): Packet {
+	const event = header.charCodeAt(0) === 0x35; // "5": binary event, "6": binary ack
+	let i = header.indexOf('-') + 1;
+	let nsp = '/';
+	if (header.charCodeAt(i) === 0x2f /* "/" */) {
+		const comma = header.indexOf(',', i);
+		nsp = header.slice(i, comma < 0 ? header.length : comma);
+		i = comma < 0 ? header.length : comma + 1;
+	}
+	let j = i;
+	while (j < header.length && header.charCodeAt(j) >= 0x30 && header.charCodeAt(j) <= 0x39) j++;
+	const id = j > i ? Number(header.slice(i, j)) : undefined;
+	let data: unknown;
+	try {
+		data = JSON.parse(header.slice(j), reviver);
+	} catch {
+		throw new Error('invalid payload');
+	}
+	const valid = Array.isArray(data) && (!event || typeof data[0] === 'number' || (typeof data[0] === 'string' && !RESERVED_EVENTS.has(data[0])));
+	if (!valid) throw new Error('invalid payload');
+	const packet: Packet = { type: event ? PacketType.EVENT : PacketType.ACK, nsp, data: reconstruct(data, attachments) };
+	if (id !== undefined) packet.id = id;
+	return packet;
+}
+
 export class Decoder extends StandardDecoder {
 	private readonly maxAttachments: number;
+	private readonly reviver: ((key: string, value: unknown) => unknown) | undefined;
 
 	constructor(opts?: ConstructorParameters<typeof StandardDecoder>[0]) {
 		super(opts);
 		this.maxAttachments = (typeof opts === 'object' && opts?.maxAttachments) || 10;
+		this.reviver = typeof opts === 'function' ? opts : typeof opts === 'object' ? opts.reviver : undefined;
 	}
 
 	override add(chunk: unknown): void {
@@ -128,8 +179,7 @@ export class Decoder extends StandardDecoder {
 		const frame = asView(chunk);
 		if (!frame) return super.add(chunk);
 		const { header, attachments } = splitFrame(frame, this.maxAttachments);
-		super.add(header);
-		for (const a of attachments) super.add(a);
+		this.emitReserved('decoded', decodeBinaryPacket(header, attachments, this.reviver));
 	}
 }
 
