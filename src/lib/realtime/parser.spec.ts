@@ -134,6 +134,16 @@ describe('the hub’s Socket.IO parser', () => {
 		}
 	});
 
+	it('a "__proto__" key in a packet stays a plain property', () => {
+		const header = '51-/,["x",{"__proto__":{"_placeholder":true,"num":0},"a":{"__proto__":{"polluted":1}}}]';
+		const [packet] = decodeAll(new Decoder(), [joinFrame(header, [bytes(7)])]);
+		const arg = (packet!.data as [string, Record<string, unknown>])[1];
+		expect(Object.getPrototypeOf(arg)).toBe(Object.prototype);
+		expect([...(Object.getOwnPropertyDescriptor(arg, '__proto__')!.value as Uint8Array)]).toEqual([7]);
+		expect(Object.getPrototypeOf(arg.a)).toBe(Object.prototype);
+		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+	});
+
 	it('splits and joins frames symmetrically', () => {
 		const parts = [bytes(), new Uint8Array(20_000).fill(3)];
 		const { header, attachments } = splitFrame(joinFrame('62-/,5[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]', parts), 10);

@@ -121,7 +121,7 @@ const RESERVED_EVENTS = new Set(['connect', 'connect_error', 'disconnect', 'disc
 function reconstruct(data: unknown, attachments: Uint8Array[]): unknown {
 	if (!data || typeof data !== 'object') return data;
 	if (Array.isArray(data)) {
-		for (let i = 0; i < data.length; i++) data[i] = reconstruct(data[i], attachments);
+		for (let i = 0; i < data.length; i++) if (data[i] && typeof data[i] === 'object') data[i] = reconstruct(data[i], attachments);
 		return data;
 	}
 	const o = data as Record<string, unknown>;
@@ -130,7 +130,11 @@ function reconstruct(data: unknown, attachments: Uint8Array[]): unknown {
 		if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n >= attachments.length) throw new Error('illegal attachments');
 		return attachments[n];
 	}
-	for (const key of Object.keys(o)) o[key] = reconstruct(o[key], attachments);
+	// Assigned only where a placeholder was (a "__proto__" key must not become a prototype).
+	for (const key of Object.keys(o)) {
+		const v = reconstruct(o[key], attachments);
+		if (v !== o[key]) Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
+	}
 	return o;
 }
 
