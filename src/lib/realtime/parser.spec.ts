@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Decoder as StandardDecoder, Encoder as StandardEncoder, PacketType, type Packet } from 'socket.io-parser';
-import { Decoder, Encoder, joinFrame, splitFrame } from './parser';
+import { Decoder, Encoder, binaryEventEncoder, joinFrame, splitFrame } from './parser';
 
 function decodeAll(decoder: StandardDecoder, frames: unknown[]): Packet[] {
 	const out: Packet[] = [];
@@ -142,6 +142,16 @@ describe('the hub’s Socket.IO parser', () => {
 		expect([...(Object.getOwnPropertyDescriptor(arg, '__proto__')!.value as Uint8Array)]).toEqual([7]);
 		expect(Object.getPrototypeOf(arg.a)).toBe(Object.prototype);
 		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+	});
+
+	it('binaryEventEncoder writes exactly what the Encoder writes for [event, name, bytes]', () => {
+		for (const nsp of ['/', '/collab'])
+			for (const name of ['agenda:3f8a2c1e-5b6d-4e7f-8a9b-0c1d2e3f4a5b', 'virgolette " e \\ àè', ''])
+				for (const size of [0, 1, 127, 128, 20_000]) {
+					const payload = new Uint8Array(size).map((_, i) => i % 251);
+					const [expected] = new Encoder().encode({ type: PacketType.EVENT, nsp, data: ['msg', name, payload] });
+					expect(Buffer.from(binaryEventEncoder(nsp, 'msg', name)(payload)).equals(Buffer.from(expected as Uint8Array)), `${nsp} ${name} ${size}`).toBe(true);
+				}
 	});
 
 	it('splits and joins frames symmetrically', () => {

@@ -100,6 +100,23 @@ export function splitFrame(frame: Uint8Array, maxAttachments: number): { header:
 	return { header, attachments: chunks.slice(1) };
 }
 
+/**
+ * What `Encoder` writes for the event `[event, name, bytes]` to `nsp`, with the header encoded once:
+ * for a server that sends the same event for the same document many times (every update).
+ */
+export function binaryEventEncoder(nsp: string, event: string, name: string): (bytes: Uint8Array) => Uint8Array {
+	const header = `51-${nsp === '/' ? '' : `${nsp},`}${JSON.stringify([event, name, { _placeholder: true, num: 0 }])}`;
+	const head = utf8Encoder.encode(header);
+	const prefix = new Uint8Array(varUintSize(head.byteLength) + head.byteLength);
+	prefix.set(head, writeVarUint(prefix, 0, head.byteLength));
+	return (bytes) => {
+		const out = new Uint8Array(prefix.byteLength + varUintSize(bytes.byteLength) + bytes.byteLength);
+		out.set(prefix, 0);
+		out.set(bytes, writeVarUint(out, prefix.byteLength, bytes.byteLength));
+		return out;
+	};
+}
+
 export class Encoder extends StandardEncoder {
 	override encode(packet: Packet): (string | Uint8Array)[] {
 		const parts = super.encode(packet) as unknown[];

@@ -95,7 +95,7 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 		persistence,
 		scale.broadcaster,
 		(doc, payload, except) => {
-			const message = prepareMessage(collab, doc.name, payload);
+			const message = prepareMessage(collab, doc, payload);
 			for (const conn of doc.connections) if (conn !== except) conn.sendPrepared(message);
 		},
 		options.idleUnloadMs,

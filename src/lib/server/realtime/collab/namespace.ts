@@ -30,6 +30,7 @@ import { subscribe, type DomainEvents } from '../../events';
 import type { CollabDocument, Connection, DocumentRegistry, PreparedMessage } from './document';
 import { flushNow, wsBinaryFrame } from '../coalesce';
 import { inspectUpdate } from './update-check';
+import { Encoder, binaryEventEncoder } from '$lib/realtime/parser';
 
 export type CollabNamespace = Namespace<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
 type CollabSocket = Socket<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
@@ -50,14 +51,23 @@ interface Prepared extends PreparedMessage {
 	readonly opts: { preEncoded: true; wsPreEncodedFrame?: [Uint8Array, Uint8Array] };
 }
 
+/** Each loaded document's `msg` packet header, encoded once (see `binaryEventEncoder`). */
+const msgEncoders = new WeakMap<CollabDocument, (payload: Uint8Array) => Uint8Array>();
+
 /**
  * Encodes a `msg` event once for all the receivers of a document, as Socket.IO's adapter does for a
- * room broadcast: the packet through the server's parser (one binary frame) and that frame's
- * WebSocket framing. `Connection.sendPrepared` hands it to each connection's engine.io socket.
+ * room broadcast: the packet as the server's parser writes it (one binary frame; with the hub's
+ * parser, from the document's header encoded once) and that frame's WebSocket framing.
+ * `Connection.sendPrepared` hands it to each connection's engine.io socket.
  */
-export function prepareMessage(nsp: CollabNamespace, doc: string, payload: Uint8Array): PreparedMessage {
+export function prepareMessage(nsp: CollabNamespace, doc: CollabDocument, payload: Uint8Array): PreparedMessage {
 	const encoder = (nsp.server as unknown as { encoder: { encode(packet: unknown): unknown[] } }).encoder;
-	const frames = encoder.encode({ type: 2 /* EVENT */, nsp: nsp.name, data: ['msg', doc, payload] });
+	let frames: unknown[];
+	if (encoder instanceof Encoder) {
+		let encode = msgEncoders.get(doc);
+		if (!encode) msgEncoders.set(doc, (encode = binaryEventEncoder(nsp.name, 'msg', doc.name)));
+		frames = [encode(payload)];
+	} else frames = encoder.encode({ type: 2 /* EVENT */, nsp: nsp.name, data: ['msg', doc.name, payload] });
 	const opts: Prepared['opts'] = { preEncoded: true };
 	if (frames.length === 1 && frames[0] instanceof Uint8Array) opts.wsPreEncodedFrame = wsBinaryFrame(frames[0]);
 	const prepared: Prepared = { frames, opts };
