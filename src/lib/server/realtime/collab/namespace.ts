@@ -30,7 +30,7 @@ import { subscribe, type DomainEvents } from '../../events';
 import type { CollabDocument, Connection, DocumentRegistry, PreparedMessage } from './document';
 import { flushNow, wsBinaryFrame } from '../coalesce';
 import { inspectUpdate } from './update-check';
-import { Encoder, binaryEventEncoder } from '$lib/realtime/parser';
+import { binaryEventEncoder } from '$lib/realtime/parser';
 
 export type CollabNamespace = Namespace<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
 type CollabSocket = Socket<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
@@ -56,21 +56,15 @@ const msgEncoders = new WeakMap<CollabDocument, (payload: Uint8Array) => Uint8Ar
 
 /**
  * Encodes a `msg` event once for all the receivers of a document, as Socket.IO's adapter does for a
- * room broadcast: the packet as the server's parser writes it (one binary frame; with the hub's
- * parser, from the document's header encoded once) and that frame's WebSocket framing.
+ * room broadcast: the packet as the hub's parser writes it (one binary frame, from the document's
+ * header encoded once; the server is created with that parser) and that frame's WebSocket framing.
  * `Connection.sendPrepared` hands it to each connection's engine.io socket.
  */
 export function prepareMessage(nsp: CollabNamespace, doc: CollabDocument, payload: Uint8Array): PreparedMessage {
-	const encoder = (nsp.server as unknown as { encoder: { encode(packet: unknown): unknown[] } }).encoder;
-	let frames: unknown[];
-	if (encoder instanceof Encoder) {
-		let encode = msgEncoders.get(doc);
-		if (!encode) msgEncoders.set(doc, (encode = binaryEventEncoder(nsp.name, 'msg', doc.name)));
-		frames = [encode(payload)];
-	} else frames = encoder.encode({ type: 2 /* EVENT */, nsp: nsp.name, data: ['msg', doc.name, payload] });
-	const opts: Prepared['opts'] = { preEncoded: true };
-	if (frames.length === 1 && frames[0] instanceof Uint8Array) opts.wsPreEncodedFrame = wsBinaryFrame(frames[0]);
-	const prepared: Prepared = { frames, opts };
+	let encode = msgEncoders.get(doc);
+	if (!encode) msgEncoders.set(doc, (encode = binaryEventEncoder(nsp.name, 'msg', doc.name)));
+	const frame = encode(payload);
+	const prepared: Prepared = { frames: [frame], opts: { preEncoded: true, wsPreEncodedFrame: wsBinaryFrame(frame) } };
 	return prepared;
 }
 
