@@ -53,7 +53,7 @@ import { createPerson } from '../src/lib/server/network/people';
 import { createTable } from '../src/lib/server/network/tables';
 import { SESSION_COOKIE, createSession, generateSessionToken } from '../src/lib/server/auth/session';
 import { SYNC_STEP1, SYNC_UPDATE, encodeSync, type JoinReply, type SendReply } from '../src/lib/collab/protocol';
-import { joinFrame } from '../src/lib/realtime/parser';
+import { frameChunks, joinFrame } from '../src/lib/realtime/parser';
 
 const noop = () => {};
 
@@ -231,31 +231,13 @@ class ThinSocketIo {
 	private onBinary(data: Buffer) {
 		const p = this.partial;
 		if (!p) {
-			// The hub's one-frame binary packet (src/lib/realtime/parser.ts): varUint length and the
-			// UTF-8 header, then each attachment with its length. Read in place, like the others.
-			let pos = 0;
-			const chunk = () => {
-				let len = 0;
-				let shift = 1;
-				for (;;) {
-					const b = data[pos++]!;
-					len += (b & 0x7f) * shift;
-					shift *= 128;
-					if (b < 0x80) break;
-				}
-				const start = pos;
-				pos += len;
-				if (pos > data.length) throw new Error('truncated binary packet');
-				return start;
-			};
-			const h = chunk();
-			this.onPacket(data.toString('utf8', h, pos), noop, noop, 0);
+			// The hub's one-frame binary packet (src/lib/realtime/parser.ts): its header, then its
+			// attachments, as views into the frame.
+			const [header, ...attachments] = frameChunks(data, 10) as Buffer[];
+			this.onPacket(header!.toString('utf8'), noop, noop, 0);
 			const partial = this.partial as typeof p;
 			if (!partial) throw new Error('a binary frame whose header is not a binary packet');
-			while (pos < data.length) {
-				const a = chunk();
-				partial.buffers.push(data.subarray(a, pos));
-			}
+			partial.buffers.push(...attachments);
 			if (partial.buffers.length !== partial.need) throw new Error('attachments do not match the header');
 			return this.complete(partial);
 		}

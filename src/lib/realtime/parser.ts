@@ -71,6 +71,20 @@ export function joinFrame(header: string, attachments: Uint8Array[]): Uint8Array
 
 /** Splits a one-frame binary packet into its header and attachments; throws when malformed. */
 export function splitFrame(frame: Uint8Array, maxAttachments: number): { header: string; attachments: Uint8Array[] } {
+	const chunks = frameChunks(frame, maxAttachments);
+	let header: string;
+	try {
+		header = utf8Decoder.decode(chunks[0]);
+	} catch {
+		throw new Error('malformed binary packet: header is not UTF-8');
+	}
+	const m = BINARY_HEADER.exec(header);
+	if (!m || Number(m[1]) !== chunks.length - 1) throw new Error('malformed binary packet: header does not match its attachments');
+	return { header, attachments: chunks.slice(1) };
+}
+
+/** A one-frame binary packet's chunks (views into it): the header's bytes, then the attachments. */
+export function frameChunks(frame: Uint8Array, maxAttachments: number): Uint8Array[] {
 	const chunks: Uint8Array[] = [];
 	let pos = 0;
 	while (pos < frame.byteLength) {
@@ -89,15 +103,7 @@ export function splitFrame(frame: Uint8Array, maxAttachments: number): { header:
 		pos += len;
 	}
 	if (chunks.length < 2) throw new Error('malformed binary packet: no attachment');
-	let header: string;
-	try {
-		header = utf8Decoder.decode(chunks[0]);
-	} catch {
-		throw new Error('malformed binary packet: header is not UTF-8');
-	}
-	const m = BINARY_HEADER.exec(header);
-	if (!m || Number(m[1]) !== chunks.length - 1) throw new Error('malformed binary packet: header does not match its attachments');
-	return { header, attachments: chunks.slice(1) };
+	return chunks;
 }
 
 /**
