@@ -2,7 +2,8 @@
  * npm run bench:collab — end-to-end propagation latency of Yjs updates, Intarsi vs Hocuspocus.
  *
  * N clients on M documents, each editing as a Poisson process at R updates/s, for D seconds;
- * latency is measured from send to receipt at every other client of the document (p50/p95/p99/max),
+ * latency is measured from send to receipt at every other client of the document (p50/p95/p99/max;
+ * receipt is when the client's WebSocket delivers the message, before it is decoded: see `onArrival`),
  * plus the ack latency (send → the server's acknowledgement to the author), the server's CPU and peak
  * RSS, the generator's own CPU and event-loop lag, and final convergence. Server pinned to core 0,
  * this generator to core 1 (the npm script runs it under `taskset -c 1`; the header line prints the
@@ -32,8 +33,10 @@
  * the database runs on this machine). Hocuspocus runs in memory with no extensions (nothing stored;
  * its ack means "applied").
  *
- * Options: --duration 30 --configs 100/20/2,200/40/2 --only intarsi|hocuspocus --rounds 1 (more rounds:
- * the rows alternate servers and the ratios compare medians; the machine's noise moves single rows).
+ * Options: --duration 30 --warmup 10 --configs 100/20/2,200/40/2 --only intarsi|hocuspocus --rounds 1
+ * (more rounds: the rows alternate servers and the ratios compare medians; the machine's noise moves
+ * single rows). The warm-up runs the same load, unmeasured, before the measured seconds (--warmup 0
+ * measures from the fresh process's first update, JIT compilation included).
  * Environment: BENCH_DATABASE_URL, BENCH_NODE_ARGS (extra flags for both servers, e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_INTARSI_ENTRY (server entry, default build/server.js),
  * BENCH_TRACE=n (print the first n raw frames of the first Intarsi connection).
@@ -67,6 +70,7 @@ const CONFIGS = arg('configs', '100/20/2,200/40/2').split(',').map((c) => c.spli
 const ONLY = arg('only', '');
 /** Rounds per configuration (each one row per server, alternating which goes first); ratios are of medians. */
 const ROUNDS = Math.max(1, Number(arg('rounds', '1')));
+const WARMUP = Math.max(0, Number(arg('warmup', '10'))) * 1000;
 const LAG_RESOLUTION_MS = 5;
 /** Extra Node flags for the servers, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const serverNodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -122,6 +126,27 @@ async function waitHttp(url: string, child: ChildProcess) {
 	}
 }
 
+/**
+ * Arrival time of the message being handled. Each WebSocket message is time-stamped when its
+ * `message` event fires and handled after the poll phase that read it (setImmediate), in arrival
+ * order, on both servers' clients alike. The receivers of one update are read in the same wake-up of
+ * this one event loop (in life they are four browsers): timing each after the decoding of the ones
+ * before would add the generator's own work, which is not the server's, to the later receivers.
+ */
+let arrivedAt = 0;
+const inbox: { t: number; run: () => void }[] = [];
+function onArrival(run: () => void) {
+	inbox.push({ t: performance.now(), run });
+	if (inbox.length === 1) setImmediate(drainInbox);
+}
+function drainInbox() {
+	for (let i = 0; i < inbox.length; i++) {
+		arrivedAt = inbox[i]!.t;
+		inbox[i]!.run();
+	}
+	inbox.length = 0;
+}
+
 interface Transport {
 	name: string;
 	pid: number;
@@ -170,24 +195,26 @@ class ThinSocketIo {
 		return new Promise((resolve, reject) => {
 			ws.on('error', reject);
 			ws.on('close', () => reject(new Error('closed before connecting')));
-			ws.on('message', (data: Buffer, isBinary: boolean) => {
-				if (trace > 0) {
-					trace--;
-					console.error(`  <- ${isBinary ? `binary ${data.length} B: ${data.toString('hex').slice(0, 48)}` : data.toString()}`);
-				}
-				if (isBinary) return client.onBinary(data);
-				const text = data.toString();
-				switch (text.charCodeAt(0)) {
-					case 0x30: // "0" open: join the namespace (auth is the cookie on the handshake)
-						return ws.send(`40${client.prefix}`);
-					case 0x32: // "2" ping
-						return ws.send('3');
-					case 0x34: // "4" message
-						return client.onPacket(text, resolve, reject);
-					case 0x31: // "1" close
-						return ws.close();
-				}
-			});
+			ws.on('message', (data: Buffer, isBinary: boolean) =>
+				onArrival(() => {
+					if (trace > 0) {
+						trace--;
+						console.error(`  <- ${isBinary ? `binary ${data.length} B: ${data.toString('hex').slice(0, 48)}` : data.toString()}`);
+					}
+					if (isBinary) return client.onBinary(data);
+					const text = data.toString();
+					switch (text.charCodeAt(0)) {
+						case 0x30: // "0" open: join the namespace (auth is the cookie on the handshake)
+							return ws.send(`40${client.prefix}`);
+						case 0x32: // "2" ping
+							return ws.send('3');
+						case 0x34: // "4" message
+							return client.onPacket(text, resolve, reject);
+						case 0x31: // "1" close
+							return ws.close();
+					}
+				})
+			);
 		});
 	}
 
@@ -444,13 +471,15 @@ async function startHocuspocus(docsNeeded: number): Promise<Transport & { docs: 
 					})
 				);
 			});
-			ws.on('message', (data: Buffer) => {
-				const d = decoding.createDecoder(new Uint8Array(data));
-				decoding.readVarString(d);
-				const type = decoding.readVarUint(d);
-				if (type === 2) return resolve(ws); // authenticated
-				onMessage(type, d);
-			});
+			ws.on('message', (data: Buffer) =>
+				onArrival(() => {
+					const d = decoding.createDecoder(new Uint8Array(data));
+					decoding.readVarString(d);
+					const type = decoding.readVarUint(d);
+					if (type === 2) return resolve(ws); // authenticated
+					onMessage(type, d);
+				})
+			);
 		});
 	return {
 		name: 'hocuspocus',
@@ -545,11 +574,11 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 		byCid.set(w.cid, w);
 		const onAck = () => {
 			const t = w.unacked.shift();
-			if (measuring && t !== undefined) ackLatencies.push(performance.now() - t);
+			if (measuring && t !== undefined) ackLatencies.push(arrivedAt - t);
 		};
 		w.send = await transport.open(doc, (update) => {
 			if (!measuring) return;
-			const now = performance.now();
+			const now = arrivedAt;
 			const meta = Y.parseUpdateMeta(update);
 			for (const [client, to] of meta.to) {
 				const src = byCid.get(client);
@@ -576,12 +605,16 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 		});
 	}
 
+	// The load runs for WARMUP before the measured DURATION, under the same Poisson process: a server
+	// process is new for each row, and V8 is still compiling its hot paths for most of the first
+	// half-minute at these rates (TurboFan's thread took ~10% of the core 12–22 s in, ~2% at 40–50 s),
+	// which is not what a long-running hub shows. Nothing of the warm-up is recorded: sends before
+	// the switch have no timestamps, and CPU, lag and the database's CPU count from the switch.
 	// Node's histogram records the whole interval between two samples (resolution + delay; an idle loop
 	// reads ~10.1 ms at resolution 10): the lag reported below is that minus the resolution.
 	const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-	const cpu0 = procStat(transport.pid);
 	// PostgreSQL backends (readable only when the database runs on this machine): CPU at the start of
-	// the row; a backend that appears later counts from zero.
+	// the measured window; a backend that appears later counts from zero.
 	const dbCpu = async () => {
 		const seen = new Map<number, number>();
 		for (const pid of (await transport.dbPids?.()) ?? []) {
@@ -593,13 +626,10 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 		}
 		return transport.dbPids ? seen : null;
 	};
-	const db0 = await dbCpu();
-	const gen0 = process.cpuUsage();
-	measuring = true;
-	lag.enable();
 	let updates = 0;
-	const stopAt = performance.now() + DURATION;
-	await Promise.all(
+	const startAt = performance.now();
+	const stopAt = startAt + WARMUP + DURATION;
+	const load = Promise.all(
 		writers.map(async (w) => {
 			const text = w.ydoc.getText('notes');
 			for (;;) {
@@ -607,10 +637,17 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 				await new Promise((r) => setTimeout(r, wait));
 				if (performance.now() > stopAt) return;
 				text.insert(text.length, 'x');
-				updates++;
+				if (measuring) updates++;
 			}
 		})
 	);
+	await new Promise((r) => setTimeout(r, Math.max(0, startAt + WARMUP - performance.now())));
+	const cpu0 = procStat(transport.pid);
+	const db0 = await dbCpu();
+	const gen0 = process.cpuUsage();
+	measuring = true;
+	lag.enable();
+	await load;
 	await new Promise((r) => setTimeout(r, 1000)); // let the last updates arrive
 	measuring = false;
 	lag.disable();
@@ -681,7 +718,7 @@ for (const [n, m, r] of CONFIGS) {
 }
 
 const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
-console.log(`\ncollab propagation, ${DURATION / 1000}s per row (N clients / M documents / R updates per client per s)`);
+console.log(`\ncollab propagation, ${DURATION / 1000}s measured per row after ${WARMUP / 1000}s of warm-up (N clients / M documents / R updates per client per s)`);
 const cpus = readFileSync('/proc/self/status', 'utf8').match(/Cpus_allowed_list:\s*(\S+)/)?.[1] ?? '?';
 console.log(`intarsi db: ${process.env.BENCH_DATABASE_URL ? 'postgresql' : 'pglite'}; generator on cpu ${cpus}, servers on cpu 0; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
