@@ -11,7 +11,7 @@
  *
  * Clients are equally thin on both sides, one raw `ws` WebSocket each, so that the generator costs
  * about the same per delivered message whichever server it drives:
- * - Intarsi: `ThinSocketIo` speaks Engine.IO v4 / Socket.IO v5 directly (`?EIO=4&transport=websocket`:
+ * - Intarsi: `ThinSocketIo` speaks Engine.IO v4 / Socket.IO v5 directly (`?EIO=4&transport=websocket&wire=2`:
  *   open, namespace connect, ping/pong, events, binary events in one frame, acks) instead of
  *   socket.io-client (no manager, reconnection, polling or emitter layers). Like a Node client it
  *   sends the session cookie on the handshake and no Origin. Every update asks for the ack, as the
@@ -56,7 +56,7 @@ import { createPerson } from '../src/lib/server/network/people';
 import { createTable } from '../src/lib/server/network/tables';
 import { SESSION_COOKIE, createSession, generateSessionToken } from '../src/lib/server/auth/session';
 import { SYNC_STEP1, SYNC_UPDATE, encodeSync, type JoinReply, type SendReply } from '../src/lib/collab/protocol';
-import { frameChunks, joinFrame } from '../src/lib/realtime/parser';
+import { frameChunks, joinFrame, WIRE_VERSION } from '../src/lib/realtime/parser';
 
 const noop = () => {};
 
@@ -164,7 +164,7 @@ interface Transport {
 // ---------- Intarsi ----------
 /**
  * A thin Socket.IO client: Engine.IO v4 / Socket.IO v5 spoken directly over one raw `ws` WebSocket
- * (`/socket.io/?EIO=4&transport=websocket`, no polling, no upgrade, no reconnection manager), for
+ * (`/socket.io/?EIO=4&transport=websocket&wire=2`, no polling, no upgrade, no reconnection manager), for
  * one namespace. What it handles, as the server sends it (see docs/realtime.md):
  *   engine.io  "0{…}" open · "2" ping → "3" pong · "1" close · "4…" message (a Socket.IO packet)
  *   socket.io  "40/collab,{sid}" connected · "44/collab,{message}" refused ·
@@ -190,7 +190,7 @@ class ThinSocketIo {
 	}
 
 	static connect(origin: string, nsp: string, headers: Record<string, string>, trace = 0): Promise<ThinSocketIo> {
-		const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers, perMessageDeflate: false });
+		const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket&wire=${WIRE_VERSION}`, { headers, perMessageDeflate: false });
 		const client = new ThinSocketIo(ws, nsp);
 		return new Promise((resolve, reject) => {
 			ws.on('error', reject);

@@ -9,13 +9,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { eq } from 'drizzle-orm';
-import type { ManagerOptions, SocketOptions } from 'socket.io-client';
+import { io as standardIo, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { describeEachDb } from './helpers/db';
 import { makePerson, makeTable } from './helpers/factories';
 import { openWithFirstEdit, sessionCookie, startRealtimeServer, text, waitFor, whenSaved, type TestServer } from './helpers/server';
 import { CollabClient } from '../../src/lib/collab/provider';
 import { COLLAB_NAMESPACE } from '../../src/lib/collab/protocol';
 import { RootConnection } from '../../src/lib/realtime/socket';
+import { parser, WIRE_VERSION } from '../../src/lib/realtime/parser';
 import type { Db } from '../../src/lib/server/db/client';
 import { sessions } from '../../src/lib/server/db/schema';
 import { invalidateSession } from '../../src/lib/server/auth/session';
@@ -273,5 +274,86 @@ describeEachDb('the presence connection after a refused handshake', (get) => {
 		expect(sessionEnded()).toBe(1);
 		seen.stop();
 		c.destroy();
+	});
+});
+
+describeEachDb('a page loaded before a deploy that changed the wire format', (get) => {
+	const { state, start } = failingServer(get);
+
+	beforeAll(async () => {
+		await start();
+	});
+	afterAll(async () => {
+		await state.server.close();
+	});
+
+	// What such a page sends: the version it was built with. A manager of its own (socket.io-client
+	// shares one per origin between namespaces, and would reuse an earlier test's connection).
+	const olderIo = (cookie: string) => ({ ...testIo(cookie), forceNew: true, query: { wire: String(Number(WIRE_VERSION) - 1) } });
+
+	async function personWithNotes() {
+		const { db } = get();
+		const person = await makePerson(db);
+		const { table } = await makeTable(db, { coordinatorId: person.id });
+		const cookie = await sessionCookie(db, person.id);
+		return { docName: `table-notes:${table.id}`, cookie, token: cookie.split('=')[1]! };
+	}
+
+	it('the editors say "outdated" at once, keep their edits locally, and never try again', async () => {
+		const { docName, cookie, token } = await personWithNotes();
+		const seen = handshakes(state.server, token);
+		const c = new CollabClient({ url: state.server.url, io: olderIo(cookie) });
+		const errors = refusals(c.socket);
+		const doc = new Y.Doc();
+		const p = c.open(docName, doc);
+		const statuses: string[] = [];
+		p.onStatus((s) => statuses.push(s));
+		doc.getText('notes').insert(0, 'Scritto prima di ricaricare. ');
+		await waitFor(() => p.status === 'outdated', 5000, `the outdated status (status ${p.status})`);
+		expect(errors.map((e) => e.message)).toEqual(['outdated']);
+		expect(c.outdated).toBe(true);
+		expect(c.sessionEnded).toBe(false);
+		await sleep(2_500); // longer than the first retry wait and Socket.IO's own reconnection
+		expect(seen.at).toHaveLength(1);
+		expect(c.socket.active).toBe(false);
+		expect(statuses.at(-1)).toBe('outdated');
+		// Nothing reached the server; the edit waits in the page's copy (and IndexedDB in a browser).
+		expect(await state.server.realtime.registry.loaded(docName)).toBeNull();
+		expect(text(doc)).toBe('Scritto prima di ricaricare. ');
+		seen.stop();
+		c.destroy();
+
+		// The reloaded page (current version) sends it, and the server keeps it.
+		const fresh = new CollabClient({ url: state.server.url, io: testIo(cookie) });
+		const p2 = fresh.open(docName, doc);
+		await waitFor(() => p2.status === 'saved', 10_000, `saved after the reload (status ${p2.status})`);
+		expect(text((await state.server.realtime.registry.loaded(docName))!.ydoc)).toBe('Scritto prima di ricaricare. ');
+		fresh.destroy();
+	});
+
+	it('the presence connection says so once and stops; a client announcing no version at all is refused too', async () => {
+		const { cookie, token } = await personWithNotes();
+		const seen = handshakes(state.server, token);
+		const c = new RootConnection({ url: state.server.url, io: olderIo(cookie) });
+		let heard = 0;
+		c.onOutdated(() => heard++);
+		let sessionEnded = 0;
+		c.onSessionEnded(() => sessionEnded++);
+		await waitFor(() => c.outdated, 5000, 'the outdated state');
+		await sleep(2_500);
+		expect(heard).toBe(1);
+		expect(sessionEnded).toBe(0);
+		expect(seen.at).toHaveLength(1);
+		expect(c.socket.active).toBe(false);
+		c.destroy();
+
+		// A page from before the version was announced (Socket.IO's own client with the hub's parser).
+		for (const nsp of ['', COLLAB_NAMESPACE]) {
+			const old = standardIo(`${state.server.url}${nsp}`, { ...testIo(cookie), reconnection: false, parser, forceNew: true });
+			const message = await new Promise<string>((resolve) => old.once('connect_error', (err) => resolve(err.message)));
+			expect(message).toBe('outdated');
+			old.close();
+		}
+		seen.stop();
 	});
 });

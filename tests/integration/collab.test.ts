@@ -8,7 +8,7 @@ import { collabClient, sessionCookie, startRealtimeServer, text, waitFor, whenSa
 import { collabSnapshots, collabUpdates } from '../../src/lib/server/db/schema';
 import { COLLAB_NAMESPACE } from '../../src/lib/collab/protocol';
 import { CollabPersistence } from '../../src/lib/server/realtime/collab/persistence';
-import { splitFrame } from '../../src/lib/realtime/parser';
+import { splitFrame, WIRE_VERSION } from '../../src/lib/realtime/parser';
 import { CollabClient } from '../../src/lib/collab/provider';
 import WebSocket from 'ws';
 import * as decoding from 'lib0/decoding';
@@ -86,7 +86,7 @@ describeEachDb('collaboration', (get, kind) => {
 
 	it('on the wire, each update reaches the other clients as one binary WebSocket frame (docs/realtime.md)', async () => {
 		// A raw WebSocket client speaking Engine.IO v4 / Socket.IO v5 by hand, as another client would.
-		const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers: { cookie: writerCookies[1]! } });
+		const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket&wire=${WIRE_VERSION}`, { headers: { cookie: writerCookies[1]! } });
 		const frames: { binary: boolean; data: Buffer }[] = [];
 		const joined = new Promise<void>((resolve, reject) => {
 			ws.on('error', reject);

@@ -8,6 +8,8 @@
  *   database was briefly unavailable), which Socket.IO itself never retries;
  * - stops when the session ends (status "unauthorized"): the edits wait in the local copy for the
  *   next login;
+ * - stops when the server refuses the page's wire version (status "outdated": the hub was updated
+ *   with a new wire format since the page loaded): the edits wait in the local copy for the reload;
  * - in a browser, keeps each document in IndexedDB (y-indexeddb), so offline edits survive a reload.
  */
 import * as Y from 'yjs';
@@ -39,7 +41,7 @@ export type CollabSocket = Socket<CollabServerToClient, CollabClientToServer>;
  * "unauthorized": the session ended (logout elsewhere, expiry, revocation): nothing is sent or
  * retried until the person signs in again; edits stay in the local copy and merge then.
  */
-export type SyncStatus = 'connecting' | 'saving' | 'saved' | 'offline' | 'unauthorized' | 'error';
+export type SyncStatus = 'connecting' | 'saving' | 'saved' | 'offline' | 'unauthorized' | 'outdated' | 'error';
 
 export interface CollabClientOptions {
 	/** Server URL; '' (the default) means the page's own origin. */
@@ -93,13 +95,21 @@ export class CollabClient {
 		const provider = new DocProvider(this, name, ydoc, options.awareness ?? new awarenessProtocol.Awareness(ydoc), options.indexedDbKey);
 		this.docs.set(name, provider);
 		if (this.socket.connected) provider.onConnect();
-		else if (this.sessionEnded || this.retry.pending) provider.onDisconnect();
+		else if (this.sessionEnded || this.outdated || this.retry.pending) provider.onDisconnect();
 		return provider;
 	}
 
 	/** The session ended: this client stays disconnected (a new login loads a new page). */
 	get sessionEnded(): boolean {
 		return this.retry.sessionEnded;
+	}
+
+	/**
+	 * The server refused this page's wire version (the hub was updated since it loaded): this client
+	 * stays disconnected, and edits wait in the local copy until the page is reloaded.
+	 */
+	get outdated(): boolean {
+		return this.retry.outdated;
 	}
 
 	/** @internal */
@@ -170,6 +180,7 @@ export class DocProvider {
 	private refresh() {
 		if (this.destroyed) return;
 		if (this.client.sessionEnded) return this.setStatus('unauthorized');
+		if (this.client.outdated) return this.setStatus('outdated');
 		if (!this.client.socket.connected) return this.setStatus('offline');
 		if (this.lastError && this.lastError !== 'read_only') return this.setStatus('error');
 		if (!this.joined || !this.syncedFromServer) return this.setStatus('connecting');

@@ -22,6 +22,15 @@
  */
 import { Decoder as StandardDecoder, Encoder as StandardEncoder, PacketType, type Packet } from 'socket.io-parser';
 
+/**
+ * The version of this wire format. Clients send it as the `wire` query parameter of the Engine.IO
+ * handshake (`$lib/realtime/io` does), and the server refuses a handshake of any other version with
+ * `outdated`, a text packet every version can read: a page loaded before a deploy that changed how
+ * packets are framed learns that it must reload, instead of reconnecting to frames it cannot decode.
+ * Bump it with any change of the encoding that a client of the previous version cannot read.
+ */
+export const WIRE_VERSION = '2';
+
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 /** A binary packet's header: type 5 (binary event) or 6 (binary ack), then `<attachments>-`. */

@@ -7,6 +7,8 @@
  * other failure (a transport that cannot connect) to Socket.IO's own reconnection. It also tells when
  * the session ended (a refusal `unauthorized`, or the server disconnecting the socket: logout
  * elsewhere, expiry, revocation): it then stops, disconnects the socket and calls `onSessionEnded` once.
+ * A refusal `outdated` (the page is older than the server's wire format: see WIRE_VERSION in
+ * ./parser) stops it the same way, with `onOutdated`: only a reload can help.
  */
 import type { Socket } from 'socket.io-client';
 
@@ -22,10 +24,15 @@ export interface BackoffOptions {
 export interface HandshakeRetryOptions extends BackoffOptions {
 	/** Called once when the session ended (before the socket's own listeners hear the event). */
 	onSessionEnded?: () => void;
+	/** Called once when the server refused this page's wire version (before the socket's own listeners). */
+	onOutdated?: () => void;
 }
 
 /** The handshake was refused because the session ended (or there is none). */
 export const isSessionRefusal = (err: Error): boolean => err.message === 'unauthorized';
+
+/** The handshake was refused because the page speaks an older wire format: it must be reloaded. */
+export const isOutdatedRefusal = (err: Error): boolean => err.message === 'outdated';
 
 /** The wait before retry number `attempt` (0 for the first). */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
@@ -42,6 +49,7 @@ export class HandshakeRetry {
 	private timer: ReturnType<typeof setTimeout> | null = null;
 	private stopped = false;
 	private ended = false;
+	private stale = false;
 
 	constructor(
 		// Any typed socket: only the reserved events and `connect` are used.
@@ -57,6 +65,11 @@ export class HandshakeRetry {
 	/** The session ended: nothing is retried any more. */
 	get sessionEnded(): boolean {
 		return this.ended;
+	}
+
+	/** The server refused this page's wire version: nothing is retried; the page must reload. */
+	get outdated(): boolean {
+		return this.stale;
 	}
 
 	/** A retry is scheduled. */
@@ -75,6 +88,7 @@ export class HandshakeRetry {
 
 	private onConnectError = (err: Error) => {
 		if (isSessionRefusal(err)) return this.endSession();
+		if (isOutdatedRefusal(err)) return this.endOutdated();
 		// `active`: Socket.IO is still trying (a transport error) and will go on by itself.
 		if (this.stopped || this.socket.active || this.timer) return;
 		const delay = backoffDelay(this.attempts++, this.options);
@@ -96,6 +110,14 @@ export class HandshakeRetry {
 		if (this.ended) return;
 		this.ended = true;
 		this.options.onSessionEnded?.();
+	}
+
+	private endOutdated() {
+		this.stop();
+		this.socket.disconnect();
+		if (this.stale) return;
+		this.stale = true;
+		this.options.onOutdated?.();
 	}
 
 	/** No more retries (the session ended, or the socket is being thrown away). */

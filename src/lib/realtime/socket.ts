@@ -26,6 +26,7 @@ export class RootConnection {
 	readonly socket: RootSocket;
 	private readonly retry: HandshakeRetry;
 	private readonly listeners = new Set<() => void>();
+	private readonly outdatedListeners = new Set<() => void>();
 
 	constructor(options: RootConnectionOptions = {}) {
 		this.socket = io(options.url ?? '', {
@@ -40,6 +41,9 @@ export class RootConnection {
 			...options.retry,
 			onSessionEnded: () => {
 				for (const l of [...this.listeners]) l();
+			},
+			onOutdated: () => {
+				for (const l of [...this.outdatedListeners]) l();
 			}
 		});
 	}
@@ -57,21 +61,36 @@ export class RootConnection {
 		return () => this.listeners.delete(listener);
 	}
 
+	/** The server refused this page's wire version (a deploy since it loaded): it must reload. */
+	get outdated(): boolean {
+		return this.retry.outdated;
+	}
+
+	onOutdated(listener: () => void): () => void {
+		this.outdatedListeners.add(listener);
+		return () => this.outdatedListeners.delete(listener);
+	}
+
 	destroy() {
 		this.retry.destroy();
 		this.listeners.clear();
+		this.outdatedListeners.clear();
 		this.socket.disconnect();
 	}
 }
 
 let connection: RootConnection | null = null;
 const sessionListeners = new Set<(ended: boolean) => void>();
+const outdatedListeners = new Set<(outdated: boolean) => void>();
 
 export function getSocket(): RootSocket {
 	if (!connection) {
 		connection = new RootConnection();
 		connection.onSessionEnded(() => {
 			for (const l of [...sessionListeners]) l(true);
+		});
+		connection.onOutdated(() => {
+			for (const l of [...outdatedListeners]) l(true);
 		});
 	}
 	return connection.socket;
@@ -85,4 +104,14 @@ export function watchSessionState(listener: (ended: boolean) => void): () => voi
 	sessionListeners.add(listener);
 	listener(connection?.sessionEnded ?? false);
 	return () => sessionListeners.delete(listener);
+}
+
+/**
+ * Whether the server refused the page's "/" connection as outdated (the hub was updated with a new
+ * wire format since the page loaded): `listener` hears the current state at once, then `true`.
+ */
+export function watchOutdated(listener: (outdated: boolean) => void): () => void {
+	outdatedListeners.add(listener);
+	listener(connection?.outdated ?? false);
+	return () => outdatedListeners.delete(listener);
 }

@@ -5,7 +5,7 @@ import { parse as parseCookie } from 'cookie';
 import { Server, type Socket } from 'socket.io';
 import type { ExtendedError } from 'socket.io';
 import { COLLAB_NAMESPACE, MAX_MESSAGE_BYTES } from '$lib/collab/protocol';
-import { parser } from '$lib/realtime/parser';
+import { parser, WIRE_VERSION } from '$lib/realtime/parser';
 import type { Db } from '../db/client';
 import { SESSION_COOKIE, sessionExpiry, validateSessionToken } from '../auth/session';
 import { getLogger } from '../logger';
@@ -120,6 +120,8 @@ export async function attachRealtime(httpServer: HttpServer, options: RealtimeOp
 	});
 
 	const authenticate = async (socket: Socket, next: (err?: ExtendedError) => void) => {
+		// A page from before a deploy that changed the wire format: it must reload (see WIRE_VERSION).
+		if (socket.handshake.query.wire !== WIRE_VERSION) return next(new Error('outdated'));
 		try {
 			const cookies = parseCookie(socket.request.headers.cookie ?? '');
 			const token = cookies[SESSION_COOKIE];
