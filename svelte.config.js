@@ -7,6 +7,8 @@ const config = {
 	kit: {
 		adapter: adapter({ out: 'build', precompress: false }),
 		csrf: { trustedOrigins: [] },
+		// Pages poll for a new build every 5 minutes (`updated` in $app/state: UpdateNotice offers to reload).
+		version: { pollInterval: 300_000 },
 		csp: {
 			mode: 'auto',
 			directives: {

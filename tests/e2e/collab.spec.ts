@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page, type WebSocketRoute } from '@playwright/test';
 import { ACCOUNTS, loginAs, seriousViolations } from './helpers';
 
 const TABLE = 'Tavolo territoriale Cesena Valle Savio';
@@ -121,4 +121,53 @@ test('logging out leaves no offline copy of the notes in the browser', async ({ 
 	await expect(member).toHaveURL(/\/login/);
 	await expect.poll(async () => (await member.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).filter((n) => n?.startsWith('intarsi:'))).toEqual([]);
 	await member.context().close();
+});
+
+test('a page open across a deploy that changed the wire format says so, keeps the edits, and reloads into a live page', async ({ browser }) => {
+	const context = await browser.newContext();
+	const member = await context.newPage();
+	// Live, the page talks to the real server. Then the hub is "updated": the connections drop, and
+	// the hub answers the page's new handshakes as it answers a page of an older wire version
+	// (the real refusal is covered by tests/integration/collab-reconnect.test.ts): Engine.IO opens,
+	// each namespace is refused `outdated`.
+	let live = true;
+	const routes: WebSocketRoute[] = [];
+	await member.routeWebSocket(/\/socket\.io\//, (ws) => {
+		routes.push(ws);
+		if (live) return void ws.connectToServer();
+		ws.send(`0${JSON.stringify({ sid: 'updated-hub', upgrades: [], pingInterval: 25_000, pingTimeout: 20_000, maxPayload: 1_000_000 })}`);
+		ws.onMessage((message) => {
+			const m = /^40(\/[^,]*,)?/.exec(String(message));
+			if (m) ws.send(`44${m[1] ?? ''}${JSON.stringify({ message: 'outdated' })}`);
+		});
+	});
+	await loginAs(member, ACCOUNTS.member);
+	await member.goto('/tables');
+	await member.getByRole('link', { name: TABLE }).click();
+	await expect(status(member)).toHaveText('Salvato');
+
+	live = false;
+	for (const ws of routes.splice(0)) await ws.close();
+	const notice = member.getByTestId('update-notice');
+	await expect(notice).toContainText('Intarsi è stato aggiornato e questa pagina non riceve più gli aggiornamenti in tempo reale', { timeout: 15_000 });
+	await expect(status(member)).toHaveText('Intarsi è stato aggiornato — ricarica la pagina per salvare le modifiche Ricarica');
+	expect(await seriousViolations(member)).toEqual([]);
+
+	// Written on the outdated page: kept in the browser's copy, saved after the reload.
+	const line = `Scritto prima di ricaricare ${Date.now()}.`;
+	const written = new RegExp(line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+	await notes(member).click();
+	await member.keyboard.press('Control+End');
+	await notes(member).pressSequentially(` ${line}`);
+	await expect(notes(member)).toHaveValue(written);
+	live = true;
+	await notice.getByRole('button', { name: 'Ricarica la pagina' }).click();
+	await expect(status(member)).toHaveText('Salvato', { timeout: 15_000 });
+	await expect(member.getByTestId('update-notice')).toHaveCount(0);
+	await expect(notes(member)).toHaveValue(written);
+	// …and on the server: another member opening the table reads it.
+	const admin = await openTable(browser, ACCOUNTS.admin);
+	await expect(notes(admin)).toHaveValue(written);
+	await admin.context().close();
+	await context.close();
 });
