@@ -104,20 +104,23 @@ export class HandshakeRetry {
 	}
 
 	private endSession() {
-		this.stop();
-		// Socket.IO gives up on its own after both causes; make sure no reconnection is pending.
-		this.socket.disconnect();
-		if (this.ended) return;
+		if (this.giveUp(this.ended)) return;
 		this.ended = true;
 		this.options.onSessionEnded?.();
 	}
 
 	private endOutdated() {
-		this.stop();
-		this.socket.disconnect();
-		if (this.stale) return;
+		if (this.giveUp(this.stale)) return;
 		this.stale = true;
 		this.options.onOutdated?.();
+	}
+
+	/** Stops for good; returns `already` (whether this cause was already reported). */
+	private giveUp(already: boolean): boolean {
+		this.stop();
+		// Socket.IO gives up on its own after these refusals; make sure no reconnection is pending.
+		this.socket.disconnect();
+		return already;
 	}
 
 	/** No more retries (the session ended, or the socket is being thrown away). */
