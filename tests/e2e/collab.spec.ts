@@ -151,6 +151,8 @@ test('a page open across a deploy that changed the wire format says so, keeps th
 	const notice = member.getByTestId('update-notice');
 	await expect(notice).toContainText('Intarsi è stato aggiornato e questa pagina non riceve più gli aggiornamenti in tempo reale', { timeout: 15_000 });
 	await expect(status(member)).toHaveText('Intarsi è stato aggiornato — ricarica la pagina per salvare le modifiche Ricarica');
+	// Presence is not claimed from a connection that is down.
+	await expect(member.getByTestId('presence')).toContainText('Presenze non disponibili: connessione assente');
 	expect(await seriousViolations(member)).toEqual([]);
 
 	// Written on the outdated page: kept in the browser's copy, saved after the reload.
@@ -164,6 +166,7 @@ test('a page open across a deploy that changed the wire format says so, keeps th
 	await notice.getByRole('button', { name: 'Ricarica la pagina' }).click();
 	await expect(status(member)).toHaveText('Salvato', { timeout: 15_000 });
 	await expect(member.getByTestId('update-notice')).toHaveCount(0);
+	await expect(member.getByTestId('presence')).toContainText('Nessun altro presente ora');
 	await expect(notes(member)).toHaveValue(written);
 	// …and on the server: another member opening the table reads it.
 	const admin = await openTable(browser, ACCOUNTS.admin);
