@@ -717,7 +717,14 @@ function pinLocalDatabase(): { where: string; restore(): void } {
 	} catch {
 		return { where: 'remote or not reachable through /proc: left as it is', restore() {} };
 	}
-	const pids = () => [postmaster, ...execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)];
+	const children = () => {
+		try {
+			return execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' });
+		} catch {
+			return ''; // pgrep exits 1 when there are none
+		}
+	};
+	const pids = () => [postmaster, ...children().split('\n').filter(Boolean).map(Number)];
 	const before = new Map(pids().map((pid) => [pid, execFileSync('taskset', ['-pc', String(pid)], { encoding: 'utf8' }).split(': ')[1]!.trim()]));
 	const set = (pid: number, list: string) => {
 		try {
