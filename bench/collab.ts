@@ -706,16 +706,21 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
  * database to place. In a deployment the database has cores (or a machine) of its own. Its CPU
  * is still reported ("db cpu%"). --db-cpu any leaves it where it is.
  */
-function pinLocalDatabase(): { where: string; restore(): void } {
+async function pinLocalDatabase(): Promise<{ where: string; restore(): void }> {
 	const none = { where: 'left as it is', restore() {} };
 	if (!process.env.BENCH_DATABASE_URL || DB_CPU === 'any') return none;
 	const cpus = readFileSync('/proc/self/status', 'utf8').match(/Cpus_allowed_list:\s*(\S+)/)?.[1];
 	let postmaster = 0;
+	const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
 	try {
-		const out = execFileSync('psql', [process.env.BENCH_DATABASE_URL, '-Atc', 'select pg_backend_pid()'], { encoding: 'utf8' });
-		postmaster = Number(readFileSync(`/proc/${out.trim()}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+		await admin.connect();
+		const { rows } = await admin.query<{ pid: number }>('select pg_backend_pid() as pid');
+		// The backend's parent process is the postmaster.
+		postmaster = Number(readFileSync(`/proc/${rows[0]!.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
 	} catch {
 		return { where: 'remote or not reachable through /proc: left as it is', restore() {} };
+	} finally {
+		await admin.end().catch(() => {});
 	}
 	const children = () => {
 		try {
@@ -745,7 +750,7 @@ function pinLocalDatabase(): { where: string; restore(): void } {
 
 const results: (Result & { round: number })[] = [];
 const maxDocs = Math.max(...CONFIGS.map((c) => c[1]));
-const database = pinLocalDatabase();
+const database = await pinLocalDatabase();
 process.on('exit', () => database.restore());
 process.on('SIGINT', () => process.exit(130));
 for (const [n, m, r] of CONFIGS) {
