@@ -33,7 +33,7 @@
  * /proc). Hocuspocus runs in memory with no extensions (nothing stored; its ack means "applied").
  *
  * Options: --duration 30 --warmup 10 --db-cpu generator|any --configs 100/20/2,200/40/2
- * --only intarsi|hocuspocus --rounds 1
+ * --only intarsi|hocuspocus|intarsi-b --rounds 1 --peer-entry other-build/server.js
  * (more rounds: the rows alternate servers and the ratios compare medians; the machine's noise moves
  * single rows). The warm-up runs the same load, unmeasured, before the measured seconds (--warmup 0
  * measures from the fresh process's first update, JIT compilation included).
@@ -79,6 +79,12 @@ const serverNodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boo
 /** BENCH_TRACE=20 prints the first 20 raw frames the first Intarsi connection receives. */
 const TRACE = Number(process.env.BENCH_TRACE ?? 0);
 const INTARSI_ENTRY = process.env.BENCH_INTARSI_ENTRY ?? 'build/server.js';
+/**
+ * --peer-entry other-build/server.js: the peer is another Intarsi build instead of Hocuspocus (rows
+ * "intarsi-b"), to compare a change against the current build in one run, rows alternating.
+ */
+const PEER_ENTRY = arg('peer-entry', '');
+const PEER = PEER_ENTRY ? 'intarsi-b' : 'hocuspocus';
 
 interface Result {
 	server: string;
@@ -328,7 +334,7 @@ class ThinSocketIo {
 	}
 }
 
-async function startIntarsi(docsNeeded: number): Promise<Transport & { docs: string[]; closeAll(): void }> {
+async function startIntarsi(docsNeeded: number, entry = INTARSI_ENTRY, name = 'intarsi'): Promise<Transport & { docs: string[]; closeAll(): void }> {
 	const port = 4510;
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'intarsi-bench-'));
 	let handle: DatabaseHandle;
@@ -359,7 +365,7 @@ async function startIntarsi(docsNeeded: number): Promise<Transport & { docs: str
 	// Like a Node client: the session cookie on the handshake, no Origin header.
 	const headers = { cookie: `${SESSION_COOKIE}=${token}` };
 
-	const child = spawn('taskset', ['-c', '0', process.execPath, ...serverNodeArgs, INTARSI_ENTRY], {
+	const child = spawn('taskset', ['-c', '0', process.execPath, ...serverNodeArgs, entry], {
 		cwd: root,
 		env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
 		stdio: 'ignore'
@@ -379,7 +385,7 @@ async function startIntarsi(docsNeeded: number): Promise<Transport & { docs: str
 		return s;
 	};
 	return {
-		name: 'intarsi',
+		name,
 		pid: child.pid!,
 		docs,
 		async open(doc, onUpdate, onAck) {
@@ -757,11 +763,12 @@ for (const [n, m, r] of CONFIGS) {
 	for (let round = 1; round <= ROUNDS; round++) {
 		// Rounds alternate which server goes first, so that a drift of the machine's speed during the
 		// run (other tenants, heat) weighs on both alike.
-		const order = round % 2 === 1 ? ['intarsi', 'hocuspocus'] : ['hocuspocus', 'intarsi'];
+		const order = round % 2 === 1 ? ['intarsi', PEER] : [PEER, 'intarsi'];
 		for (const which of order) {
 			if (ONLY && ONLY !== which) continue;
 			// A fresh server per row, so peak RSS belongs to that row.
-			const transport = which === 'intarsi' ? await startIntarsi(maxDocs) : await startHocuspocus(maxDocs);
+			const transport =
+				which === 'intarsi' ? await startIntarsi(maxDocs) : PEER_ENTRY ? await startIntarsi(maxDocs, PEER_ENTRY, PEER) : await startHocuspocus(maxDocs);
 			try {
 				const res = await run(transport, n, m, r);
 				results.push({ ...res, round });
@@ -786,7 +793,7 @@ console.log(
 );
 for (const x of results)
 	console.log(
-		`${x.server.padEnd(11)} ${x.config.padEnd(10)} ${String(x.updates).padStart(7)}  ${`${x.deliveries}/${x.expected}`.padStart(17)}  ${f2(x.p50).padStart(6)} ${f2(x.p95).padStart(6)} ${f2(x.p99).padStart(6)} ${f(x.max).padStart(6)}  ${`${f2(x.ackP50)}/${f2(x.ackP95)}`.padStart(14)} ${(x.cpu * 100).toFixed(0).padStart(5)}  ${(Number.isFinite(x.dbCpu) ? (x.dbCpu * 100).toFixed(0) : '-').padStart(7)}  ${f(x.rssMiB).padStart(11)}  ${(x.genCpu * 100).toFixed(1).padStart(8)}  ${`${f2(x.lagP50)}/${f2(x.lagP99)}/${f(x.lagMax)}`.padStart(22)}  ${x.converged}`
+		`${x.server.padEnd(11)} ${x.config.padEnd(10)} ${String(x.updates).padStart(7)}  ${`${x.deliveries}/${x.expected}`.padStart(17)}  ${f2(x.p50).padStart(6)} ${f2(x.p95).padStart(6)} ${f2(x.p99).padStart(6)} ${f(x.max).padStart(6)}  ${`${f2(x.ackP50)}/${f2(x.ackP95)}`.padStart(14)} ${(x.cpu * 100).toFixed(1).padStart(5)}  ${(Number.isFinite(x.dbCpu) ? (x.dbCpu * 100).toFixed(0) : '-').padStart(7)}  ${f(x.rssMiB).padStart(11)}  ${(x.genCpu * 100).toFixed(1).padStart(8)}  ${`${f2(x.lagP50)}/${f2(x.lagP99)}/${f(x.lagMax)}`.padStart(22)}  ${x.converged}`
 	);
 const median = (xs: number[]) => {
 	const v = [...xs].sort((a, b) => a - b);
@@ -795,11 +802,11 @@ const median = (xs: number[]) => {
 for (const [n, m, r] of CONFIGS) {
 	const config = `${n}/${m}/${r}`;
 	const a = results.filter((x) => x.server === 'intarsi' && x.config === config);
-	const b = results.filter((x) => x.server === 'hocuspocus' && x.config === config);
+	const b = results.filter((x) => x.server === PEER && x.config === config);
 	if (!a.length || !b.length) continue;
 	const of = (rows: Result[], k: 'p50' | 'p95' | 'p99' | 'cpu') => median(rows.map((x) => x[k]));
 	const rounds = a.length > 1 ? ` (medians of ${a.length} rounds; per round p95 ${a.map((x, i) => (x.p95 / b[i]!.p95).toFixed(2)).join(' ')})` : '';
 	console.log(
-		`ratio intarsi/hocuspocus at ${config}: p50 ${(of(a, 'p50') / of(b, 'p50')).toFixed(2)}, p95 ${(of(a, 'p95') / of(b, 'p95')).toFixed(2)}, p99 ${(of(a, 'p99') / of(b, 'p99')).toFixed(2)}, cpu ${(of(a, 'cpu') / of(b, 'cpu')).toFixed(2)}${rounds}`
+		`ratio intarsi/${PEER} at ${config}: p50 ${(of(a, 'p50') / of(b, 'p50')).toFixed(2)}, p95 ${(of(a, 'p95') / of(b, 'p95')).toFixed(2)}, p99 ${(of(a, 'p99') / of(b, 'p99')).toFixed(2)}, cpu ${(of(a, 'cpu') / of(b, 'cpu')).toFixed(2)}${rounds}`
 	);
 }
