@@ -260,6 +260,28 @@ describeEachDb('directory editing pages: server side', (get) => {
 		expect((await getServiceCard(db, w.editorA, id)).name).toBe('Sportello stranieri (mio)');
 	});
 
+	it('of two saves sent at once from the same version, one is saved and the other told of the conflict', async () => {
+		const { db } = get();
+		const w = await world(db);
+		const { id } = (await submitServiceForm(db, w.editorA, toFormData(sample(w.dirA.id)), null)) as { id: string };
+		const colleague = await actorFor(db, await makePerson(db, { organizationId: w.orgA.id }));
+		const base = await serviceVersion(db, w.editorA, id);
+		await new Promise((r) => setTimeout(r, 5));
+		const mine = { ...serviceFormFrom(await getServiceForEdit(db, w.editorA, id)), name: 'Versione di A' };
+		const theirs = { ...serviceFormFrom(await getServiceForEdit(db, colleague, id)), name: 'Versione della collega' };
+		const results = await Promise.all([
+			submitServiceForm(db, w.editorA, toFormData(mine, { _base: base }), id),
+			submitServiceForm(db, colleague, toFormData(theirs, { _base: base }), id)
+		]);
+		expect(results.map((r) => r.kind).sort()).toEqual(['invalid', 'saved']);
+		const lost = results.find((r) => r.kind === 'invalid')!;
+		expect(lost).toMatchObject({ status: 409, errors: { _form: 'dir_edit_conflict' } });
+		// The saved version is the one kept, and the refused form carries it for a deliberate overwrite.
+		const savedName = results[0]!.kind === 'saved' ? mine.name : theirs.name;
+		expect((await getServiceCard(db, w.editorA, id)).name).toBe(savedName);
+		expect((lost as { base: string }).base).toBe(await serviceVersion(db, w.editorA, id));
+	});
+
 	it('answers a row operation with the form again and writes nothing', async () => {
 		const { db } = get();
 		const w = await world(db);

@@ -871,11 +871,25 @@ export async function createService(db: Db, actor: Actor, input: ServiceInput, n
  * Saves the whole aggregate of a service (what the form shows is what the service becomes).
  * `verify` also records that the editor confirmed the record as correct.
  */
-export async function updateService(db: Db, actor: Actor, id: string, input: ServiceInput, opts: { verify?: boolean; now?: Date } = {}): Promise<DirService> {
+export async function updateService(
+	db: Db,
+	actor: Actor,
+	id: string,
+	input: ServiceInput,
+	opts: { verify?: boolean; now?: Date; expectedVersion?: string } = {}
+): Promise<DirService> {
 	return db.transaction(async (tx) => {
 		const current = await serviceContext(tx, actor, id);
 		if (!current) throw notFound();
 		if (!current.canEdit) throw forbidden();
+		if (opts.expectedVersion !== undefined) {
+			// Checked on the locked row, in the transaction that writes: of two saves from the same
+			// version, the second waits for the first and then finds the version changed.
+			const [locked] = await tx.select({ updatedAt: dirServices.updatedAt }).from(dirServices).where(eq(dirServices.id, id)).for('update');
+			if (!locked) throw notFound();
+			const version = locked.updatedAt.toISOString();
+			if (version !== opts.expectedVersion) throw new VersionConflict(version);
+		}
 		const org = input.organizationId === current.organization.id ? current.organization : await organizationFor(tx, input.organizationId);
 		if (!can(actor, 'directory.edit', { networkOrganizationId: org.networkOrganizationId })) throw forbidden();
 		const ctx: WriteContext = { actorId: actor.id, action: 'update' };
@@ -885,6 +899,13 @@ export async function updateService(db: Db, actor: Actor, id: string, input: Ser
 		const [row] = await tx.select().from(dirServices).where(eq(dirServices.id, id));
 		return row!;
 	});
+}
+
+/** A save from a version of the service that is no longer the current one (`current`). */
+export class VersionConflict extends DomainError {
+	constructor(readonly current: string) {
+		super('dir_edit_conflict', undefined, 409);
+	}
 }
 
 /** Soft delete: the record stays (history, restore by import); the search engine forgets it. */

@@ -17,7 +17,8 @@ import {
 	listDirOrganizations,
 	listOrganizationLocationsForEdit,
 	serviceInput,
-	updateService
+	updateService,
+	VersionConflict
 } from '$lib/server/directory/services';
 import { listTerms } from '$lib/server/directory/taxonomy';
 import { LANGUAGE_NAMES } from '$lib/server/directory/format';
@@ -86,13 +87,13 @@ export async function submitServiceForm(db: Db, actor: Actor, form: FormData, se
 	try {
 		// Someone saved the service after this form was opened: say so once, rather than silently
 		// overwriting their change; saving again (with the new version) overwrites on purpose.
-		if (serviceId && base) {
-			const current = await serviceVersion(db, actor, serviceId);
-			if (current !== base) return { kind: 'invalid', status: 409, errors: { _form: 'dir_edit_conflict' }, values, base: current };
-		}
-		const row = serviceId ? await updateService(db, actor, serviceId, parsed.data, { verify: values.verify }) : await createService(db, actor, parsed.data);
+		// The check is made in the transaction that writes, on the locked row (`expectedVersion`).
+		const row = serviceId
+			? await updateService(db, actor, serviceId, parsed.data, { verify: values.verify, expectedVersion: base })
+			: await createService(db, actor, parsed.data);
 		return { kind: 'saved', id: row.id };
 	} catch (err) {
+		if (err instanceof VersionConflict) return { kind: 'invalid', status: 409, errors: { _form: err.code }, values, base: err.current };
 		if (!(err instanceof DomainError)) throw err;
 		const status = err.status === 403 ? 403 : err.status === 404 && !err.field ? 404 : 400;
 		return { kind: 'invalid', status, errors: { [err.field ?? '_form']: err.code }, values, base };
