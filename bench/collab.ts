@@ -38,7 +38,7 @@
  * single rows). The warm-up runs the same load, unmeasured, before the measured seconds (--warmup 0
  * measures from the fresh process's first update, JIT compilation included).
  * Environment: BENCH_DATABASE_URL, BENCH_NODE_ARGS (extra flags for both servers, e.g.
- * "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_INTARSI_ENTRY (server entry, default build/server.js),
+ * "--perf-basic-prof" for `perf record`: see bench/perf-map.mjs), BENCH_INTARSI_ENTRY (server entry, default build/server.js),
  * BENCH_TRACE=n (print the first n raw frames of the first Intarsi connection).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -74,7 +74,7 @@ const WARMUP = Math.max(0, Number(arg('warmup', '10'))) * 1000;
 /** Where a local PostgreSQL runs during the rows: "generator" (default: the generator's cores) or "any" (left as it is). */
 const DB_CPU = arg('db-cpu', 'generator');
 const LAG_RESOLUTION_MS = 5;
-/** Extra Node flags for the servers, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+/** Extra Node flags for the servers, e.g. BENCH_NODE_ARGS=--perf-basic-prof (see bench/perf-map.mjs). */
 const serverNodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** BENCH_TRACE=20 prints the first 20 raw frames the first Intarsi connection receives. */
 const TRACE = Number(process.env.BENCH_TRACE ?? 0);
