@@ -61,7 +61,8 @@ export default defineConfig({
 						url: `${POSTGRES_URL}/healthz`,
 						reuseExistingServer: false,
 						timeout: 90_000,
-						env: { PORT: '4174', HOST: '127.0.0.1', E2E_PG_URL: withDatabase(pg, 'intarsi_e2e'), NODE_ENV: 'production', LOG_LEVEL: 'warn' }
+						// A mail server that refuses connections: mail is queued and retried, never delivered.
+						env: { PORT: '4174', HOST: '127.0.0.1', E2E_PG_URL: withDatabase(pg, 'intarsi_e2e'), NODE_ENV: 'production', LOG_LEVEL: 'warn', SMTP_URL: 'smtp://127.0.0.1:9' }
 					}
 				]
 			: [])

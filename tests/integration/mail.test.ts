@@ -4,9 +4,9 @@ import { describeEachDb } from './helpers/db';
 import { actorFor, makePerson, makeTable } from './helpers/factories';
 import { closedPort, mimeParts, startSmtpServer, type TestSmtpServer } from './helpers/smtp';
 import { fromPostgresUrl, type Db } from '../../src/lib/server/db/client';
-import { mailOutbox } from '../../src/lib/server/db/schema';
+import { auditLog, mailOutbox } from '../../src/lib/server/db/schema';
 import { getConfig } from '../../src/lib/server/config';
-import { enqueueMail, getOutboxAttachment, getOutboxMessage, listOutbox, toBase64 } from '../../src/lib/server/mail/outbox';
+import { countFailedMail, enqueueMail, getOutboxAttachment, getOutboxMessage, listOutbox, retryFailedMail, toBase64 } from '../../src/lib/server/mail/outbox';
 import { drainOutbox, startMailWorker } from '../../src/lib/server/mail/worker';
 import { createSmtpTransport, type MailTransport } from '../../src/lib/server/mail/transport';
 import { meetingCalendar } from '../../src/lib/server/meetings/ical';
@@ -183,6 +183,48 @@ describeEachDb('mail outbox', (get, kind) => {
 		const [f] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, refused.id));
 		expect(f!.status).toBe('failed');
 		expect(f!.lastError).toMatch(/550/);
+	});
+
+	it('an admin sends failed messages again, one or all; a sent message is never sent twice', async () => {
+		const { db } = get();
+		await emptyOutbox(db);
+		smtp.received.length = 0;
+		const admin = await makePerson(db, { role: 'admin' });
+		const a = await enqueueMail(db, { to: 'a@example.it', subject: 'Prova A', text: 'a', kind: 'test' }, { deliver: true });
+		const b = await enqueueMail(db, { to: 'b@example.it', subject: 'Prova B', text: 'b', kind: 'test' }, { deliver: true });
+		const down = createSmtpTransport(`smtp://127.0.0.1:${await closedPort()}`);
+		expect(await drainOutbox(db, down, { from: FROM, maxAttempts: 1 })).toEqual({ sent: 0, retrying: 0, failed: 2 });
+		down.close?.();
+		const c = await enqueueMail(db, { to: 'c@example.it', subject: 'Prova C', text: 'c', kind: 'test' }, { deliver: true });
+		const up = createSmtpTransport(smtp.url);
+		expect(await drainOutbox(db, up, { from: FROM })).toEqual({ sent: 1, retrying: 0, failed: 0 });
+		expect(await countFailedMail(db)).toBe(2);
+
+		// One message: back in the queue, attempts from zero, its last error still shown.
+		expect(await retryFailedMail(db, admin.id, a.id)).toEqual([a.id]);
+		const [ra] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, a.id));
+		expect(ra).toMatchObject({ status: 'pending', attempts: 0 });
+		expect(ra!.lastError).toMatch(/ECONNREFUSED/);
+		expect(ra!.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
+		// Anything but a failed message is left alone (no second copy of what was sent).
+		expect(await retryFailedMail(db, admin.id, c.id)).toEqual([]);
+		expect(await retryFailedMail(db, admin.id, a.id)).toEqual([]);
+		expect(await retryFailedMail(db, admin.id, 'not-a-uuid')).toEqual([]);
+		expect((await getOutboxMessage(db, c.id))!.status).toBe('sent');
+		// All the others at once.
+		expect(await countFailedMail(db)).toBe(1);
+		expect(await retryFailedMail(db, admin.id)).toEqual([b.id]);
+		expect(await countFailedMail(db)).toBe(0);
+
+		expect(await drainOutbox(db, up, { from: FROM })).toEqual({ sent: 2, retrying: 0, failed: 0 });
+		up.close?.();
+		for (const id of [a.id, b.id]) expect(await getOutboxMessage(db, id)).toMatchObject({ status: 'sent', lastError: null });
+		expect(smtp.received.map((r) => r.to).flat().sort()).toEqual(['a@example.it', 'b@example.it', 'c@example.it']);
+		const audit = await db.select().from(auditLog).where(eq(auditLog.action, 'mail.retried'));
+		expect(audit.filter((x) => x.actorId === admin.id).map((x) => [x.entityId, x.data])).toEqual([
+			[a.id, { count: 1 }],
+			[null, { count: 1 }]
+		]);
 	});
 
 	it('a dead server costs one connection per batch; a refused message does not stop the others', async () => {

@@ -1,9 +1,10 @@
-import { count, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { mailOutbox, mailStatuses, type MailAttachment, type MailRow } from '../db/schema';
 import { getConfig } from '../config';
 import { stripControl } from '../validation';
+import { recordAudit } from '../audit';
 
 /** iTIP methods (RFC 5546) a calendar attachment may carry. */
 export const itipMethods = ['PUBLISH', 'REQUEST', 'REPLY', 'ADD', 'CANCEL', 'REFRESH', 'COUNTER', 'DECLINECOUNTER'] as const;
@@ -106,6 +107,33 @@ export async function listOutbox(db: Db, query: Partial<OutboxQuery> = {}, pageS
 	]);
 	const n = total?.n ?? 0;
 	return { rows, total: n, page, pageSize, pages: Math.max(1, Math.ceil(n / pageSize)) };
+}
+
+/** How many messages gave up (`failed`): the outbox page offers to send them all again. */
+export async function countFailedMail(db: Db): Promise<number> {
+	const [row] = await db.select({ n: count() }).from(mailOutbox).where(eq(mailOutbox.status, 'failed'));
+	return row?.n ?? 0;
+}
+
+/**
+ * Sends again what gave up (`failed`, after the worker's last attempt): back to `pending`, attempts
+ * from zero, due now. The last error stays visible until the next attempt replaces it (or clears
+ * it, once sent). With `id`, that message only; without, every failed one (e.g. once a mail
+ * server outage is over). Only failed messages change: one already sent is never sent twice.
+ * Recorded in the audit log. Returns the ids put back in the queue.
+ */
+export async function retryFailedMail(db: Db, actorId: string, id?: string): Promise<string[]> {
+	if (id !== undefined && !z.uuid().safeParse(id).success) return [];
+	return db.transaction(async (tx) => {
+		const rows = await tx
+			.update(mailOutbox)
+			.set({ status: 'pending', attempts: 0, nextAttemptAt: sql`now()` })
+			.where(id === undefined ? eq(mailOutbox.status, 'failed') : and(eq(mailOutbox.id, id), eq(mailOutbox.status, 'failed')))
+			.returning({ id: mailOutbox.id });
+		if (rows.length)
+			await recordAudit(tx as unknown as Db, { actorId, action: 'mail.retried', entityType: 'mail_outbox', entityId: id ?? null, data: { count: rows.length } });
+		return rows.map((r) => r.id);
+	});
 }
 
 export async function getOutboxMessage(db: Db, id: string): Promise<MailRow | null> {

@@ -1,14 +1,16 @@
-import { error } from '@sveltejs/kit';
-import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/boot';
+import { error, fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDatabase, kickMailWorker } from '$lib/server/boot';
 import { authorize } from '$lib/server/authz';
-import { getOutboxMessage } from '$lib/server/mail/outbox';
+import { getConfig } from '$lib/server/config';
+import { getOutboxMessage, retryFailedMail } from '$lib/server/mail/outbox';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	authorize(locals.actor, 'admin.access');
 	const row = await getOutboxMessage(getDatabase(), params.id);
 	if (!row) error(404, 'not_found');
 	return {
+		smtp: !!getConfig().smtpUrl,
 		message: {
 			id: row.id,
 			createdAt: row.createdAt,
@@ -33,4 +35,17 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			}))
 		}
 	};
+};
+
+export const actions: Actions = {
+	/** A failed message back in the queue (see retryFailedMail); anything else is left alone. */
+	retry: async ({ locals, params }) => {
+		const actor = authorize(locals.actor, 'admin.access');
+		// Without a mail server nothing would send it: the message stays as it is.
+		if (!getConfig().smtpUrl) return fail(409, { retry: 'no_smtp' as const });
+		const ids = await retryFailedMail(getDatabase(), actor.id, params.id);
+		if (!ids.length) return fail(409, { retry: 'not_failed' as const });
+		kickMailWorker();
+		return { retry: 'queued' as const };
+	}
 };
