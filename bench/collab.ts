@@ -42,7 +42,7 @@
  * BENCH_TRACE=n (print the first n raw frames of the first Intarsi connection).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -51,7 +51,7 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import pg from 'pg';
-import { fromPglite, fromPostgresUrl, openPglite, type DatabaseHandle } from '../src/lib/server/db/client';
+import { arg, freshDatabase } from './lib';
 import { createPerson } from '../src/lib/server/network/people';
 import { createTable } from '../src/lib/server/network/tables';
 import { SESSION_COOKIE, createSession, generateSessionToken } from '../src/lib/server/auth/session';
@@ -61,10 +61,6 @@ import { frameChunks, joinFrame, WIRE_VERSION } from '../src/lib/realtime/parser
 const noop = () => {};
 
 const root = path.resolve(import.meta.dirname, '..');
-const arg = (name: string, fallback: string) => {
-	const i = process.argv.indexOf(`--${name}`);
-	return i > 0 ? process.argv[i + 1]! : fallback;
-};
 const DURATION = Number(arg('duration', '30')) * 1000;
 const CONFIGS = arg('configs', '100/20/2,200/40/2').split(',').map((c) => c.split('/').map(Number) as [number, number, number]);
 const ONLY = arg('only', '');
@@ -336,24 +332,8 @@ class ThinSocketIo {
 
 async function startIntarsi(docsNeeded: number, entry = INTARSI_ENTRY, name = 'intarsi'): Promise<Transport & { docs: string[]; closeAll(): void }> {
 	const port = 4510;
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'intarsi-bench-'));
-	let handle: DatabaseHandle;
-	let env: Record<string, string>;
-	let dbName = '';
-	if (process.env.BENCH_DATABASE_URL) {
-		const u = new URL(process.env.BENCH_DATABASE_URL);
-		dbName = `intarsi_bench_${Date.now()}`;
-		const admin = new pg.Client({ connectionString: u.toString() });
-		await admin.connect();
-		await admin.query(`create database ${dbName}`);
-		await admin.end();
-		u.pathname = `/${dbName}`;
-		handle = await fromPostgresUrl(u.toString(), 2);
-		env = { DATABASE_URL: u.toString(), NODE_ENV: 'production' };
-	} else {
-		handle = await fromPglite(await openPglite({ dataDir: path.join(dir, 'pglite') }));
-		env = { DATA_DIR: dir, SEED_DEMO: '0', NODE_ENV: 'development' };
-	}
+	const scratch = await freshDatabase('intarsi_bench', 2);
+	const { handle, env, name: dbName } = scratch;
 	await handle.migrate(path.join(root, 'drizzle'));
 	const user = await createPerson(handle.db, null, { name: 'Bench', email: 'bench@example.it', role: 'admin' });
 	const actor = { id: user.id, role: 'admin' as const, tableRoles: {} };
@@ -440,13 +420,7 @@ async function startIntarsi(docsNeeded: number, entry = INTARSI_ENTRY, name = 'i
 			for (const s of sockets.splice(0)) s.close();
 			child.kill('SIGTERM');
 			await new Promise((r) => child.once('exit', r));
-			rmSync(dir, { recursive: true, force: true });
-			if (dbName) {
-				const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
-				await admin.connect();
-				await admin.query(`drop database if exists ${dbName} with (force)`);
-				await admin.end();
-			}
+			await scratch.remove();
 		}
 	};
 }

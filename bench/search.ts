@@ -19,8 +19,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { fromPglite, fromPostgresUrl, openPglite, type DatabaseHandle } from '../src/lib/server/db/client';
+import { arg, createScratchDatabase } from './lib';
 import { generateDirectory, prng, DISTRICTS, CATEGORIES, TARGETS } from '../src/cli/directory-generate';
 import { createPostgresEngine, type PostgresSearchEngine } from '../src/lib/server/search/postgres';
 import { createMeilisearchEngine } from '../src/lib/server/search/meilisearch';
@@ -31,10 +31,6 @@ import { queryRows } from '../src/lib/server/db/client';
 import { FACETS, type SearchEngine, type SearchQuery } from '../src/lib/server/search/types';
 
 const root = path.resolve(import.meta.dirname, '..');
-const arg = (name: string, fallback: string) => {
-	const i = process.argv.indexOf(`--${name}`);
-	return i > 0 ? process.argv[i + 1]! : fallback;
-};
 const COUNT = Number(arg('count', '50000'));
 const QUERIES = Number(arg('queries', '200'));
 const SEED = Number(arg('seed', '1'));
@@ -169,20 +165,9 @@ async function benchDatabase(kind: 'pglite' | 'postgres', queries: BenchQuery[])
 	} else if (kind === 'pglite' && KEEP_PGLITE) {
 		handle = await fromPglite(await openPglite({ dataDir: KEEP_PGLITE }));
 	} else if (kind === 'postgres') {
-		const u = new URL(process.env.BENCH_DATABASE_URL!);
-		const dbName = `intarsi_bench_search_${Date.now()}`;
-		const admin = new pg.Client({ connectionString: u.toString() });
-		await admin.connect();
-		await admin.query(`create database ${dbName}`);
-		await admin.end();
-		u.pathname = `/${dbName}`;
-		handle = await fromPostgresUrl(u.toString(), 4);
-		cleanup = async () => {
-			const a = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
-			await a.connect();
-			await a.query(`drop database if exists ${dbName} with (force)`);
-			await a.end();
-		};
+		const scratch = await createScratchDatabase('intarsi_bench_search');
+		handle = await fromPostgresUrl(scratch.url, 4);
+		cleanup = scratch.drop;
 	} else {
 		handle = await fromPglite(await openPglite({ dataDir: path.join(dir, 'pglite') }));
 	}

@@ -13,14 +13,12 @@
  * Options: --sockets 1000 --rounds 5 --follow (everyone follows the thread: 1,000 notifications per post)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'socket.io-client';
 import { io as connect } from '../src/lib/realtime/io';
-import pg from 'pg';
-import { fromPglite, fromPostgresUrl, openPglite, type DatabaseHandle } from '../src/lib/server/db/client';
+import { arg, freshDatabase } from './lib';
 import { tableMembers, threadReaders } from '../src/lib/server/db/schema';
 import { createPerson } from '../src/lib/server/network/people';
 import { createTable } from '../src/lib/server/network/tables';
@@ -28,10 +26,6 @@ import { SESSION_COOKIE, createSession, generateSessionToken } from '../src/lib/
 import { createThread } from '../src/lib/server/threads/threads';
 
 const root = path.resolve(import.meta.dirname, '..');
-const arg = (name: string, fallback: string) => {
-	const i = process.argv.indexOf(`--${name}`);
-	return i > 0 ? process.argv[i + 1]! : fallback;
-};
 const SOCKETS = Number(arg('sockets', '1000'));
 const ROUNDS = Number(arg('rounds', '5'));
 /** Everyone follows the thread: each post also writes 1,000 in-app notifications (and pushes the bells). */
@@ -62,24 +56,8 @@ async function waitHttp(url: string, timeoutMs = 120_000) {
 }
 
 async function main() {
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'intarsi-bench-threads-'));
-	let handle: DatabaseHandle;
-	let env: Record<string, string>;
-	let dbName = '';
-	if (process.env.BENCH_DATABASE_URL) {
-		const u = new URL(process.env.BENCH_DATABASE_URL);
-		dbName = `intarsi_bench_threads_${Date.now()}`;
-		const admin = new pg.Client({ connectionString: u.toString() });
-		await admin.connect();
-		await admin.query(`create database ${dbName}`);
-		await admin.end();
-		u.pathname = `/${dbName}`;
-		handle = await fromPostgresUrl(u.toString(), 4);
-		env = { DATABASE_URL: u.toString(), NODE_ENV: 'production' };
-	} else {
-		handle = await fromPglite(await openPglite({ dataDir: path.join(dir, 'pglite') }));
-		env = { DATA_DIR: dir, SEED_DEMO: '0', NODE_ENV: 'development' };
-	}
+	const scratch = await freshDatabase('intarsi_bench_threads', 4);
+	const { handle, env } = scratch;
 	const prepStart = performance.now();
 	await handle.migrate(path.join(root, 'drizzle'));
 	const admin = await createPerson(handle.db, null, { name: 'Amministrazione bench', email: 'admin@bench.example.it', role: 'admin' });
@@ -179,13 +157,7 @@ async function main() {
 		for (const s of sockets) s.close();
 		child.kill('SIGTERM');
 		await new Promise((r) => child.once('exit', r));
-		rmSync(dir, { recursive: true, force: true });
-		if (dbName) {
-			const a = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
-			await a.connect();
-			await a.query(`drop database if exists ${dbName} with (force)`);
-			await a.end();
-		}
+		await scratch.remove();
 	}
 }
 
