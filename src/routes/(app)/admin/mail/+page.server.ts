@@ -18,7 +18,8 @@ export const actions: Actions = {
 	/** Every failed message back in the queue, e.g. once a mail server outage is over. */
 	retryAll: async ({ locals }) => {
 		const actor = authorize(locals.actor, 'admin.access');
-		if (!getConfig().smtpUrl) return fail(409, { retried: 0, noSmtp: true });
+		// Without a mail server nothing would send them (the page offers no button then).
+		if (!getConfig().smtpUrl) return fail(409, { noSmtp: true });
 		const ids = await retryFailedMail(getDatabase(), actor.id);
 		if (ids.length) kickMailWorker();
 		return { retried: ids.length };
