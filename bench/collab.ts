@@ -39,7 +39,8 @@
  * measures from the fresh process's first update, JIT compilation included).
  * Environment: BENCH_DATABASE_URL, BENCH_NODE_ARGS (extra flags for both servers, e.g.
  * "--perf-basic-prof" for `perf record`: see bench/perf-map.mjs), BENCH_INTARSI_ENTRY (server entry, default build/server.js),
- * BENCH_TRACE=n (print the first n raw frames of the first Intarsi connection).
+ * BENCH_TRACE=n (print the first n raw frames of the first Intarsi connection), BENCH_DUMP=file (append
+ * each row's sorted latencies to that file, one JSON line per row, to compare whole distributions).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -654,6 +655,7 @@ async function run(transport: Transport & { docs: string[]; closeAll(): void }, 
 	transport.closeAll();
 	const sorted = latencies.sort((a, b) => a - b);
 	const acks = ackLatencies.sort((a, b) => a - b);
+	if (process.env.BENCH_DUMP) (await import('node:fs')).appendFileSync(process.env.BENCH_DUMP, JSON.stringify({ server: transport.name, config: `${n}/${m}/${rate}`, sorted }) + '\n');
 	return {
 		server: transport.name,
 		config: `${n}/${m}/${rate}`,

@@ -6,7 +6,7 @@ import { describeEachDb } from './helpers/db';
 import { makePerson, makeTable } from './helpers/factories';
 import { collabClient, sessionCookie, startRealtimeServer, text, waitFor, whenSaved, type TestServer } from './helpers/server';
 import { collabSnapshots, collabUpdates } from '../../src/lib/server/db/schema';
-import { COLLAB_NAMESPACE } from '../../src/lib/collab/protocol';
+import { COLLAB_NAMESPACE, SYNC_UPDATE, encodeSync } from '../../src/lib/collab/protocol';
 import { CollabPersistence } from '../../src/lib/server/realtime/collab/persistence';
 import { splitFrame, WIRE_VERSION } from '../../src/lib/realtime/parser';
 import { CollabClient } from '../../src/lib/collab/provider';
@@ -371,6 +371,32 @@ describeEachDb('collaboration', (get, kind) => {
 		c.destroy();
 	});
 
+	it('a socket’s messages keep their order, whichever way the server takes each (fast path or Socket.IO)', async () => {
+		const { db } = get();
+		const coordinator = await makePerson(db);
+		const doc = `table-notes:${(await makeTable(db, { coordinatorId: coordinator.id })).table.id}`;
+		const cookie = await sessionCookie(db, coordinator.id);
+		const raw = connect(`${server.url}${COLLAB_NAMESPACE}`, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false });
+		await new Promise<void>((r) => raw.on('connect', () => r()));
+		expect(await raw.emitWithAck('join', doc)).toEqual({ ok: true, access: 'write' });
+		const author = new Y.Doc();
+		const updates: Uint8Array[] = [];
+		author.on('update', (u: Uint8Array) => updates.push(encodeSync(SYNC_UPDATE, u)));
+		const notes = author.getText('notes');
+		for (const word of ['uno ', 'due ', 'tre ', 'quattro ']) notes.insert(notes.length, word);
+		// Each update depends on the one before. The first goes through Socket.IO (an extra argument
+		// keeps it off the fast path); the next ones, sent at once behind it, must not overtake it.
+		raw.emit('msg', doc, updates[0]!, 'extra');
+		const [r2, r3] = await Promise.all([raw.timeout(5000).emitWithAck('msg', doc, updates[1]!), raw.timeout(5000).emitWithAck('msg', doc, updates[2]!)]);
+		expect([r2, r3]).toEqual([{ ok: true }, { ok: true }]);
+		// A leave, then a message right behind it: the message finds the document left.
+		raw.emit('leave', doc);
+		expect(await raw.timeout(5000).emitWithAck('msg', doc, updates[3]!)).toEqual({ ok: false, error: 'not_joined' });
+		const loaded = (await server.realtime.registry.loaded(doc))!;
+		expect([text(loaded.ydoc), loaded.failed]).toEqual(['uno due tre ', false]);
+		raw.close();
+	});
+
 	it('caps messages sent before a join completes, and awareness entries per document', async () => {
 		// A document that takes a while to load, so that the messages arrive while the join is pending.
 		const { db } = get();
@@ -426,18 +452,18 @@ describeEachDb('collaboration', (get, kind) => {
 		const p = c.open(docName(), doc);
 		await whenSaved(p);
 		const persistence = server.realtime.persistence;
-		const original = persistence.append.bind(persistence);
+		const original = persistence.enqueue.bind(persistence);
 		let failures = 1;
-		persistence.append = (d: string, u: Uint8Array, userId: string | null) => {
-			if (failures-- > 0) return Promise.reject(new Error('database unavailable'));
-			return original(d, u, userId);
+		persistence.enqueue = (d: string, u: Uint8Array, userId: string | null, done: (err?: unknown) => void) => {
+			if (failures-- > 0) return void setImmediate(() => done(new Error('database unavailable')));
+			original(d, u, userId, done);
 		};
 		const statuses: string[] = [];
 		p.onStatus((s) => statuses.push(s));
 		doc.getText('notes').insert(0, 'SCRITTO DURANTE IL GUASTO ');
 		await waitFor(() => statuses.includes('error'), 5000, 'the failure shows');
 		await waitFor(() => p.status === 'saved', 10_000, 'saved after the rejoin');
-		persistence.append = original;
+		persistence.enqueue = original;
 		c.destroy();
 		// Cold: what the log holds.
 		await waitFor(() => server.realtime.registry.size === 0, 5000, 'idle unload');

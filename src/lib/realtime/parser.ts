@@ -199,7 +199,19 @@ function decodeBinaryPacket(header: string, attachments: Uint8Array[], reviver: 
 	return packet;
 }
 
+/**
+ * Takes a decoded binary event before Socket.IO dispatches it (server side, see `Decoder.intercept`):
+ * returns true when it handled the packet, false to let Socket.IO have it.
+ */
+export type PacketInterceptor = (packet: Packet) => boolean;
+
 export class Decoder extends StandardDecoder {
+	/**
+	 * Set by the server's /collab namespace on the decoder of each connection it serves: a binary
+	 * event it takes is handled at once, without Socket.IO's per-packet pipeline (packet routing, two
+	 * `process.nextTick`s, the ack closure). Every other packet goes to Socket.IO as usual.
+	 */
+	intercept: PacketInterceptor | null = null;
 	private readonly maxAttachments: number;
 	private readonly reviver: ((key: string, value: unknown) => unknown) | undefined;
 
@@ -215,7 +227,9 @@ export class Decoder extends StandardDecoder {
 		const frame = asView(chunk);
 		if (!frame) return super.add(chunk);
 		const { header, attachments } = splitFrame(frame, this.maxAttachments);
-		this.emitReserved('decoded', decodeBinaryPacket(header, attachments, this.reviver));
+		const packet = decodeBinaryPacket(header, attachments, this.reviver);
+		if (packet.type === PacketType.EVENT && this.intercept?.(packet)) return;
+		this.emitReserved('decoded', packet);
 	}
 }
 

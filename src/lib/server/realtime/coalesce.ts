@@ -27,11 +27,12 @@ interface EngineConnection {
 }
 
 const PATCHED = Symbol.for('intarsi.coalesced');
-const FLUSH_NOW = Symbol.for('intarsi.flushNow');
+/** Set while `writeNow` queues a packet: the flush it triggers runs at once. */
+let immediate = 0;
 
 /** Coalesces the writes of one engine.io connection; false when its internals are not as expected. */
 export function coalesceWrites(conn: unknown): boolean {
-	const c = conn as EngineConnection & { [PATCHED]?: true; [FLUSH_NOW]?: () => void };
+	const c = conn as EngineConnection & { [PATCHED]?: true };
 	if (c[PATCHED]) return true;
 	if (typeof c.flush !== 'function') return false;
 	const flushNow = c.flush;
@@ -48,23 +49,30 @@ export function coalesceWrites(conn: unknown): boolean {
 		}
 	};
 	c.flush = function flush() {
+		// Everything queued so far leaves now; a microtask already scheduled will find nothing to do.
+		if (immediate > 0) return run();
 		if (scheduled) return;
 		scheduled = true;
 		queueMicrotask(run);
 	};
 	c[PATCHED] = true;
-	c[FLUSH_NOW] = run;
 	return true;
 }
 
 /**
- * Writes what this engine.io connection has queued now rather than at the end of the current
- * synchronous run (a document update's receivers: their bytes leave before the server goes on to
- * log the update). A no-op for a connection `coalesceWrites` did not patch; engine.io still
- * waits, as always, for the previous write to complete.
+ * Runs `write` (which queues packets on an engine.io connection) and has that connection write what
+ * it has queued now rather than at the end of the current synchronous run (a document update's
+ * receivers: their bytes leave before the server goes on to log the update), with no microtask
+ * scheduled for it. For a connection `coalesceWrites` did not patch, engine.io flushes as it always
+ * does; either way engine.io still waits, as always, for the previous write to complete.
  */
-export function flushNow(conn: unknown): void {
-	(conn as { [FLUSH_NOW]?: () => void })[FLUSH_NOW]?.();
+export function writeNow(write: () => void): void {
+	immediate++;
+	try {
+		write();
+	} finally {
+		immediate--;
+	}
 }
 
 /** Applies `coalesceWrites` to every connection of this Socket.IO server. */
@@ -84,6 +92,15 @@ export function coalesceServerWrites(io: Server, onUnsupported: () => void): voi
  * that a message sent to many connections is framed once.
  */
 export function wsBinaryFrame(data: Uint8Array): [Uint8Array, Uint8Array] {
+	return wsFrame(0x82, data);
+}
+
+/** The WebSocket frame of a text message (opcode 1), as `wsBinaryFrame`; `text` is the whole message. */
+export function wsTextFrame(text: string): [Uint8Array, Uint8Array] {
+	return wsFrame(0x81, Buffer.from(text, 'utf8'));
+}
+
+function wsFrame(first: number, data: Uint8Array): [Uint8Array, Uint8Array] {
 	const n = data.byteLength;
 	let header: Buffer;
 	if (n < 126) {
@@ -99,6 +116,6 @@ export function wsBinaryFrame(data: Uint8Array): [Uint8Array, Uint8Array] {
 		header.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
 		header.writeUInt32BE(n >>> 0, 6);
 	}
-	header[0] = 0x82;
+	header[0] = first;
 	return [header, data];
 }

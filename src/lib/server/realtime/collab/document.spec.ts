@@ -12,7 +12,12 @@ function documentWithSpies() {
 	const appended: Uint8Array[] = [];
 	const sent: Uint8Array[] = [];
 	const published: Uint8Array[] = [];
-	const persistence = { append: async (_d: string, u: Uint8Array) => void appended.push(u) } as unknown as CollabPersistence;
+	const persistence = {
+		enqueue: (_d: string, u: Uint8Array, _user: string | null, done: (err?: unknown) => void) => {
+			appended.push(u);
+			queueMicrotask(() => done());
+		}
+	} as unknown as CollabPersistence;
 	const doc = new CollabDocument('table-notes:00000000-0000-4000-8000-000000000000', persistence, { publish: (_d, _t, p) => void published.push(p) }, (_d, p) => void sent.push(p));
 	const changes: unknown[] = [];
 	doc.onChange = (_doc, userId) => void changes.push(userId);
@@ -56,5 +61,79 @@ describe('CollabDocument.applyClientUpdate', () => {
 		expect([appended, sent, published, changes]).toEqual([[], [], [], []]);
 		expect(doc.failed).toBe(true);
 		expect(failures()).toBe(1);
+	});
+});
+
+describe('CollabDocument.afterWrites', () => {
+	/** A document whose log answers only when the test says so, in order. */
+	function documentWithManualLog() {
+		const answers: ((err?: unknown) => void)[] = [];
+		const published: string[] = [];
+		const persistence = {
+			enqueue: (_d: string, _u: Uint8Array, _user: string | null, done: (err?: unknown) => void) => void answers.push(done)
+		} as unknown as CollabPersistence;
+		const doc = new CollabDocument('table-notes:00000000-0000-4000-8000-000000000001', persistence, { publish: (_d, t) => void published.push(t) }, () => {});
+		let failures = 0;
+		doc.onFailure = () => void failures++;
+		const conn: Connection = { id: 'a', userId: 'u', send: () => {}, sendPrepared: () => {}, awarenessIds: new Set() };
+		doc.connections.add(conn);
+		const client = new Y.Doc();
+		const edit = (s: string) => {
+			const before = Y.encodeStateVector(client);
+			client.getText('notes').insert(0, s);
+			expect(doc.applyClientUpdate(Y.encodeStateAsUpdate(client, before), conn)).toBe(true);
+		};
+		return { doc, edit, answers, published, failures: () => failures };
+	}
+
+	it('answers at once when nothing is waiting for the log, else once everything accepted before is in it', () => {
+		const { doc, edit, answers, published } = documentWithManualLog();
+		const heard: string[] = [];
+		doc.afterWrites((err) => heard.push(`idle:${String(err)}`));
+		expect(heard).toEqual(['idle:undefined']);
+		edit('a');
+		doc.afterWrites((err) => heard.push(`after a:${String(err)}`));
+		edit('b');
+		doc.afterWrites((err) => heard.push(`after b:${String(err)}`));
+		doc.afterWrites((err) => heard.push(`after b again:${String(err)}`));
+		expect(answers).toHaveLength(2);
+		answers[0]!();
+		expect(heard).toEqual(['idle:undefined', 'after a:undefined']);
+		expect(published).toEqual(['update']);
+		answers[1]!();
+		expect(heard).toEqual(['idle:undefined', 'after a:undefined', 'after b:undefined', 'after b again:undefined']);
+		expect(published).toEqual(['update', 'update']);
+		doc.afterWrites((err) => heard.push(`idle again:${String(err)}`));
+		expect(heard.at(-1)).toBe('idle again:undefined');
+	});
+
+	it('a failed write fails its waiters and every later one, and drops the document once', async () => {
+		const { doc, edit, answers, published, failures } = documentWithManualLog();
+		const heard: string[] = [];
+		edit('a');
+		doc.afterWrites((err) => heard.push(`a:${err instanceof Error ? err.message : 'ok'}`));
+		edit('b');
+		doc.afterWrites((err) => heard.push(`b:${err instanceof Error ? err.message : 'ok'}`));
+		const waiting = doc.lastWrite;
+		answers[0]!(new Error('database unavailable'));
+		expect(heard).toEqual(['a:database unavailable', 'b:database unavailable']);
+		await expect(waiting).rejects.toThrow('database unavailable');
+		// The second row made it after all: still nothing is acknowledged after the failure.
+		answers[1]!();
+		doc.afterWrites((err) => heard.push(`later:${err instanceof Error ? err.message : 'ok'}`));
+		expect(heard.at(-1)).toBe('later:database unavailable');
+		expect([doc.failed, failures(), published]).toEqual([true, 1, ['update']]);
+	});
+
+	it('a waiter that throws does not keep the next ones from hearing', () => {
+		const { doc, edit, answers } = documentWithManualLog();
+		const heard: string[] = [];
+		edit('a');
+		doc.afterWrites(() => {
+			throw new Error('boom');
+		});
+		doc.afterWrites(() => heard.push('second'));
+		answers[0]!();
+		expect(heard).toEqual(['second']);
 	});
 });

@@ -38,8 +38,13 @@ export class CollabDocument {
 	readonly ydoc = new Y.Doc();
 	readonly awareness = new awarenessProtocol.Awareness(this.ydoc);
 	readonly connections = new Set<Connection>();
-	/** Settles when everything this instance accepted for the document so far is in the log. */
-	lastWrite: Promise<void> = Promise.resolve();
+	/** Updates this instance handed to the log for the document, and how many of them are in it. */
+	private appended = 0;
+	private durable = 0;
+	/** The error of the first failed log write: nothing accepted after it is acknowledged. */
+	private writeError: unknown = null;
+	/** Waiting for the updates up to `upTo` to be durable, in order (`upTo` never decreases). */
+	private readonly writeWaiters: { upTo: number; cb: (err?: unknown) => void }[] = [];
 	idleTimer: NodeJS.Timeout | null = null;
 	/** Joins holding the document (from registry.get until registry.release). */
 	holds = 0;
@@ -115,21 +120,56 @@ export class CollabDocument {
 		// Another instance's change: that instance persists and projects it.
 		if (origin === REMOTE) return;
 		this.onChange?.(this, author?.userId ?? null);
-		const write = this.persistence.append(this.name, update, author?.userId ?? null);
-		// Once a write has failed, every later ack fails too (the chain stays rejected).
-		this.lastWrite = this.lastWrite.then(() => write);
-		this.lastWrite.catch(() => {}); // observed here; acks read it through their own handlers
-		write.catch(() => {
-			if (this.failed) return;
-			this.failed = true;
-			this.onFailure?.();
-		});
+		const seq = ++this.appended;
+		this.persistence.enqueue(this.name, update, author?.userId ?? null, (err) => this.onWritten(seq, update, err));
+	}
+
+	/** The log's answer for the `seq`th update (answers come in order: rows are written in order). */
+	private onWritten(seq: number, update: Uint8Array, err: unknown) {
+		if (err !== undefined) {
+			// Once a write has failed, every later ack fails too.
+			if (this.writeError === null) this.writeError = err;
+			for (const w of this.writeWaiters.splice(0)) this.tell(w.cb, this.writeError);
+			if (!this.failed) {
+				this.failed = true;
+				this.onFailure?.();
+			}
+			return;
+		}
+		this.durable = seq;
 		// Other instances hear of it once it is durable: an instance that loads the document from the
 		// database after this message arrives is sure to find the update there.
-		write.then(
-			() => this.broadcaster.publish(this.name, 'update', update),
-			() => {}
-		);
+		this.broadcaster.publish(this.name, 'update', update);
+		const waiters = this.writeWaiters;
+		let n = 0;
+		while (n < waiters.length && waiters[n]!.upTo <= seq) n++;
+		if (n > 0) for (const w of waiters.splice(0, n)) this.tell(w.cb, undefined);
+	}
+
+	/** One waiter that throws does not keep the others from hearing. */
+	private tell(cb: (err?: unknown) => void, err: unknown) {
+		try {
+			if (err === undefined) cb();
+			else cb(err);
+		} catch (e) {
+			getLogger().child({ mod: 'collab' }).error({ err: e, doc: this.name }, 'a write waiter failed');
+		}
+	}
+
+	/**
+	 * Calls `cb` once everything this instance accepted for the document so far is in the log (at once
+	 * when it already is), or with the error once a log write of the document has failed. No promise
+	 * per call: acks of updates take this path.
+	 */
+	afterWrites(cb: (err?: unknown) => void): void {
+		if (this.writeError !== null) return cb(this.writeError);
+		if (this.durable >= this.appended) return cb();
+		this.writeWaiters.push({ upTo: this.appended, cb });
+	}
+
+	/** Settles when everything this instance accepted for the document so far is in the log. */
+	get lastWrite(): Promise<void> {
+		return new Promise((resolve, reject) => this.afterWrites((err) => (err === undefined ? resolve() : reject(err))));
 	}
 
 	private onAwareness(changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) {

@@ -28,9 +28,10 @@ import type { SocketData } from '../events';
 import { resolveDocument } from './documents';
 import { subscribe, type DomainEvents } from '../../events';
 import type { CollabDocument, Connection, DocumentRegistry, PreparedMessage } from './document';
-import { flushNow, wsBinaryFrame } from '../coalesce';
+import { writeNow, wsBinaryFrame, wsTextFrame } from '../coalesce';
 import { inspectUpdate } from './update-check';
-import { binaryEventEncoder } from '$lib/realtime/parser';
+import { binaryEventEncoder, type Decoder } from '$lib/realtime/parser';
+import { PacketType, type Packet } from 'socket.io-parser';
 
 export type CollabNamespace = Namespace<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
 type CollabSocket = Socket<CollabClientToServer, CollabServerToClient, Record<string, never>, SocketData>;
@@ -189,7 +190,52 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 			reply?.({ ok: false, error: code });
 		};
 
+		// The fast path (see `Decoder.intercept` in the hub's parser): a `msg` for a document this
+		// socket has joined is handled as soon as it is decoded, without Socket.IO's per-packet
+		// pipeline, and its ack is a frame encoded here. The order of a socket's messages is kept:
+		// while any packet for the handlers below ('join', 'leave', 'msg') is on its way through
+		// Socket.IO, the messages after it follow it there (`throughSocketIo` counts them; each handler
+		// counts its own packet off on entry). Same checks, same answers, on either path.
+		const decoder = (socket.client as unknown as { decoder?: Decoder }).decoder;
+		let throughSocketIo = 0;
+		const onDecoded = (packet: Packet) => {
+			if (packet.nsp !== nsp.name || (packet.type !== PacketType.EVENT && packet.type !== PacketType.BINARY_EVENT)) return;
+			const event = Array.isArray(packet.data) ? packet.data[0] : undefined;
+			if (event === 'join' || event === 'leave' || event === 'msg') throughSocketIo++;
+		};
+		const arrived = () => {
+			if (throughSocketIo > 0) throughSocketIo--;
+		};
+		const ackPrefix = `3${nsp.name},`;
+		const fastAck = (id: number) => {
+			let sent = false;
+			return (r: SendReply) => {
+				if (sent || !socket.connected) return;
+				sent = true;
+				const text = `${ackPrefix}${id}${r.ok ? '[{"ok":true}]' : JSON.stringify([r])}`;
+				socket.client._packet([text] as never, { preEncoded: true, wsPreEncodedFrame: wsTextFrame(`4${text}`) } as never);
+			};
+		};
+		const intercept = (packet: Packet): boolean => {
+			if (throughSocketIo > 0 || packet.nsp !== nsp.name || !socket.connected) return false;
+			const args = packet.data as unknown[];
+			if (args.length !== 3 || args[0] !== 'msg' || typeof args[1] !== 'string') return false;
+			const entry = joined.get(args[1]);
+			const bytes = toBytes(args[2]);
+			if (!entry || !bytes) return false;
+			const reply = typeof packet.id === 'number' ? fastAck(packet.id) : undefined;
+			if (bytes.byteLength > MAX_MESSAGE_BYTES) refuse(args[1], 'too_large', reply);
+			else handle(args[1], entry, bytes, reply);
+			return true;
+		};
+		const fastPath = !!decoder && 'intercept' in decoder && typeof decoder.on === 'function';
+		if (fastPath) {
+			decoder.on('decoded', onDecoded);
+			decoder.intercept = intercept;
+		}
+
 		socket.on('join', async (name, ack) => {
+			arrived();
 			if (typeof ack !== 'function') return refuse(typeof name === 'string' ? name : null, 'bad_request');
 			const answer = ack as (r: JoinReply) => void;
 			if (typeof name !== 'string' || !DOC_NAME.test(name)) return answer({ ok: false, error: 'bad_request' });
@@ -223,8 +269,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 					send: (payload) => socket.emit('msg', name, payload),
 					sendPrepared: (message) => {
 						if (!socket.connected) return;
-						socket.client._packet(message.frames as never, (message as Prepared).opts);
-						flushNow(socket.conn);
+						writeNow(() => socket.client._packet(message.frames as never, (message as Prepared).opts));
 					},
 					awarenessIds: new Set()
 				};
@@ -249,6 +294,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 		});
 
 		socket.on('msg', (name, payload, ack) => {
+			arrived();
 			const reply = typeof ack === 'function' ? (ack as (r: SendReply) => void) : undefined;
 			if (typeof name !== 'string') return refuse(null, 'bad_request', reply);
 			const bytes = toBytes(payload);
@@ -266,6 +312,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 		});
 
 		socket.on('leave', (name) => {
+			arrived();
 			if (typeof name !== 'string') return;
 			if (joining.has(name)) cancelled.add(name);
 			const entry = joined.get(name);
@@ -276,6 +323,10 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 		});
 
 		socket.on('disconnect', () => {
+			if (fastPath && decoder.intercept === intercept) {
+				decoder.intercept = null;
+				decoder.off('decoded', onDecoded);
+			}
 			failureListeners.delete(onDocFailed);
 			recheckListeners.delete(recheck);
 			for (const entry of joined.values()) {
@@ -327,10 +378,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 						return;
 					}
 					// Acknowledge only once the update (and everything before it) is in the log.
-					doc.lastWrite.then(
-						() => reply?.({ ok: true }),
-						() => refuse(name, 'server_error', reply)
-					);
+					if (reply) doc.afterWrites((err) => (err === undefined ? reply({ ok: true }) : refuse(name, 'server_error', reply)));
 					return;
 				}
 				if (type === MESSAGE_AWARENESS) {

@@ -9,8 +9,8 @@ interface Pending {
 	doc: string;
 	update: Uint8Array;
 	userId: string | null;
-	resolve: () => void;
-	reject: (err: unknown) => void;
+	/** Called once: with nothing when the row is in the log, with the error when its insert failed. */
+	done: (err?: unknown) => void;
 }
 
 export interface PersistenceOptions {
@@ -66,11 +66,18 @@ export class CollabPersistence {
 
 	/** Resolves once the update is in the log (the author may then be told it is durable). */
 	append(doc: string, update: Uint8Array, userId: string | null): Promise<void> {
-		if (this.closed) return Promise.reject(new Error('persistence closed'));
-		return new Promise((resolve, reject) => {
-			this.queue.push({ doc, update, userId, resolve, reject });
-			this.kick();
-		});
+		return new Promise((resolve, reject) => this.enqueue(doc, update, userId, (err) => (err === undefined ? resolve() : reject(err))));
+	}
+
+	/**
+	 * `append` without a promise, for the server's hot path (one per update): `done` is called once,
+	 * with no argument when the row is in the log, with the error when its insert failed. Rows are
+	 * written in the order they were queued, and `done` called in that order.
+	 */
+	enqueue(doc: string, update: Uint8Array, userId: string | null, done: (err?: unknown) => void): void {
+		if (this.closed) return done(new Error('persistence closed'));
+		this.queue.push({ doc, update, userId, done });
+		this.kick();
 	}
 
 	private kick() {
@@ -94,12 +101,20 @@ export class CollabPersistence {
 			take++;
 		}
 		const batch = this.queue.splice(0, take);
+		let failure: unknown = null;
 		try {
-			if (batch.length) {
-				await appendRows(this.getDb(), batch, this.connection);
-				this.stats.batches++;
+			if (batch.length) await appendRows(this.getDb(), batch, this.connection);
+		} catch (err) {
+			failure = err ?? new Error('update log write failed');
+			this.log.error({ err, rows: batch.length }, 'update log write failed');
+		}
+		try {
+			if (failure === null) {
+				this.stats.batches += batch.length ? 1 : 0;
 				this.stats.rows += batch.length;
-				for (const p of batch) p.resolve();
+			}
+			for (const p of batch) this.settle(p, failure);
+			if (failure === null) {
 				const touched = new Set<string>();
 				for (const p of batch) {
 					this.rowsSinceLoad.set(p.doc, (this.rowsSinceLoad.get(p.doc) ?? 0) + 1);
@@ -107,12 +122,19 @@ export class CollabPersistence {
 				}
 				for (const doc of touched) if ((this.rowsSinceLoad.get(doc) ?? 0) >= this.compactAfter) void this.compact(doc);
 			}
-		} catch (err) {
-			this.log.error({ err, rows: batch.length }, 'update log write failed');
-			for (const p of batch) p.reject(err);
 		} finally {
 			this.inflight = null;
 			this.kick();
+		}
+	}
+
+	/** Tells one row's waiter; a waiter that throws does not keep the others from hearing. */
+	private settle(p: Pending, failure: unknown) {
+		try {
+			if (failure === null) p.done();
+			else p.done(failure);
+		} catch (err) {
+			this.log.error({ err, doc: p.doc }, 'update log waiter failed');
 		}
 	}
 
