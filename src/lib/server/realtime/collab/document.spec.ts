@@ -18,7 +18,12 @@ function documentWithSpies() {
 			queueMicrotask(() => done());
 		}
 	} as unknown as CollabPersistence;
-	const doc = new CollabDocument('table-notes:00000000-0000-4000-8000-000000000000', persistence, { publish: (_d, _t, p) => void published.push(p) }, (_d, p) => void sent.push(p));
+	/** The document's text when each message went to the other connections. */
+	const textsWhenSent: string[] = [];
+	const doc: CollabDocument = new CollabDocument('table-notes:00000000-0000-4000-8000-000000000000', persistence, { publish: (_d, _t, p) => void published.push(p) }, (_d, p) => {
+		sent.push(p);
+		textsWhenSent.push(doc.ydoc.getText('notes').toString());
+	});
 	const changes: unknown[] = [];
 	doc.onChange = (_doc, userId) => void changes.push(userId);
 	let failures = 0;
@@ -27,7 +32,7 @@ function documentWithSpies() {
 	const other: Connection = { id: 'b', userId: 'v', send: () => {}, sendPrepared: () => {}, awarenessIds: new Set() };
 	doc.connections.add(conn);
 	doc.connections.add(other);
-	return { doc, conn, appended, sent, published, changes, failures: () => failures };
+	return { doc, conn, appended, sent, textsWhenSent, published, changes, failures: () => failures };
 }
 
 describe('CollabDocument.applyClientUpdate', () => {
@@ -40,6 +45,25 @@ describe('CollabDocument.applyClientUpdate', () => {
 		expect(doc.ydoc.getText('notes').toString()).toBe('Ordine del giorno');
 		expect([appended.length, sent.length, changes]).toEqual([1, 1, ['u']]);
 		expect(failures()).toBe(0);
+	});
+
+	it('a forwarded update goes to the others as it came, once, before it is integrated; the log gets it all the same', () => {
+		const { doc, conn, appended, sent, textsWhenSent, changes } = documentWithSpies();
+		const client = new Y.Doc();
+		client.getText('notes').insert(0, 'Verbale');
+		const update = Y.encodeStateAsUpdate(client);
+		const message = Uint8Array.from([0, 2, update.byteLength, ...update]);
+		expect(doc.applyClientUpdate(update, conn, message)).toBe(true);
+		expect(sent).toEqual([message]);
+		expect(textsWhenSent).toEqual(['']);
+		expect(doc.ydoc.getText('notes').toString()).toBe('Verbale');
+		expect([appended.length, changes]).toEqual([1, ['u']]);
+		// The next update, not forwarded, is broadcast after integration as before.
+		const before = Y.encodeStateVector(client);
+		client.getText('notes').insert(7, ' approvato');
+		expect(doc.applyClientUpdate(Y.encodeStateAsUpdate(client, before), conn)).toBe(true);
+		expect(sent).toHaveLength(2);
+		expect(textsWhenSent).toEqual(['', 'Verbale approvato']);
 	});
 
 	it('when Yjs throws half-way, logs, sends and projects nothing, and drops the document', () => {

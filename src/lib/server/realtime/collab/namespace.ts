@@ -354,7 +354,7 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 					if (syncType !== SYNC_STEP2 && syncType !== SYNC_UPDATE) throw new Refused('malformed');
 					// Read and check it whole before touching the document: Yjs can throw half-way
 					// through an update it could read, so a malformed one is refused before applying.
-					const { empty, stale } = inspectUpdate(data, doc.ydoc.store);
+					const { empty, stale, ready } = inspectUpdate(data, doc.ydoc.store);
 					if (empty) return reply?.({ ok: true });
 					if (entry.access !== 'write') throw new Refused('read_only');
 					if (stale) {
@@ -365,7 +365,9 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 						opts.registry.release(doc);
 						return refuse(name, 'server_error', reply, 'rejoin');
 					}
-					if (!doc.applyClientUpdate(data, conn)) throw new Refused('malformed');
+					// An update Yjs takes whole goes to the other readers as it came, before the server
+					// integrates it (see applyClientUpdate); any other, after.
+					if (!doc.applyClientUpdate(data, conn, ready && syncType === SYNC_UPDATE ? bytes : undefined)) throw new Refused('malformed');
 					// An update whose dependencies the server lacks waits inside Yjs, unlogged: it is not
 					// durable, so it is not acknowledged, and the document is reloaded from the log (which
 					// holds only what integrated) while its clients rejoin and resend what is missing.

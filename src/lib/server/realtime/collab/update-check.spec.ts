@@ -26,6 +26,28 @@ function docAt(state: Uint8Array) {
 	return doc;
 }
 
+/** Whether the update passes inspection and is `ready` (nothing would stay pending). */
+function ready(update: Uint8Array, doc: Y.Doc) {
+	try {
+		const r = inspectUpdate(update, doc.store);
+		return !r.stale && r.ready;
+	} catch {
+		return false;
+	}
+}
+
+/** Whether Yjs applies `update` to a copy of `base` leaving nothing pending (no struct, no deletion). */
+function nothingPending(base: Uint8Array, update: Uint8Array): boolean {
+	const doc = new Y.Doc();
+	Y.applyUpdate(doc, base);
+	try {
+		Y.applyUpdate(doc, update);
+		return doc.store.pendingStructs === null && doc.store.pendingDs === null;
+	} finally {
+		doc.destroy();
+	}
+}
+
 /** Whether Yjs applies `update` to a copy of `base` without throwing. */
 function yjsApplies(base: Uint8Array, update: Uint8Array): boolean {
 	const doc = new Y.Doc();
@@ -82,8 +104,8 @@ describe('inspectUpdate', () => {
 	it('accepts every update Yjs produces, whatever its content, and says which are empty', () => {
 		for (const gc of [true, false]) {
 			const { doc, updates } = richDocument(gc);
-			for (const u of updates) expect(inspectUpdate(u)).toEqual({ empty: false, stale: false });
-			expect(inspectUpdate(Y.encodeStateAsUpdate(doc))).toEqual({ empty: false, stale: false });
+			for (const u of updates) expect(inspectUpdate(u)).toEqual({ empty: false, stale: false, ready: false });
+			expect(inspectUpdate(Y.encodeStateAsUpdate(doc))).toEqual({ empty: false, stale: false, ready: false });
 			// Differences from a state vector (the first struct written from an offset).
 			const older = new Y.Doc();
 			Y.applyUpdate(older, updates[0]!);
@@ -91,10 +113,54 @@ describe('inspectUpdate', () => {
 			// Nothing new: no structs, but the delete set is always sent.
 			const same = Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc));
 			expect(inspectUpdate(same).empty).toBe(false);
-			expect(inspectUpdate(Y.encodeStateAsUpdate(new Y.Doc()))).toEqual({ empty: true, stale: false });
+			expect(inspectUpdate(Y.encodeStateAsUpdate(new Y.Doc()))).toMatchObject({ empty: true, stale: false });
 			// Merged updates, with gaps (skips) between what they hold.
 			expect(accepts(Y.mergeUpdates([updates[0]!, updates[2]!, updates[5]!]))).toBe(true);
 		}
+	});
+
+	it('says which updates the document can take whole, leaving nothing pending (ready)', () => {
+		/** The update a change to `doc` produces. */
+		const capture = (doc: Y.Doc, change: () => void) => {
+			let update: Uint8Array | null = null;
+			const listener = (u: Uint8Array) => (update = u);
+			doc.on('update', listener);
+			change();
+			doc.off('update', listener);
+			return update!;
+		};
+		const server = new Y.Doc();
+		const a = new Y.Doc();
+		const b = new Y.Doc();
+		const first = capture(a, () => a.getText('notes').insert(0, 'Ordine del giorno'));
+		Y.applyUpdate(server, first);
+		Y.applyUpdate(b, first);
+		// A keystroke after what the server has: ready.
+		const x = capture(b, () => b.getText('notes').insert(5, 'X'));
+		expect(inspectUpdate(x, server.store)).toEqual({ empty: false, stale: false, ready: true });
+		// Without a store, nothing can be said.
+		expect(inspectUpdate(x).ready).toBe(false);
+		// The next keystroke, while the server lacks the first: a gap in b's clock.
+		const y = capture(b, () => b.getText('notes').insert(6, 'Y'));
+		expect(inspectUpdate(y, server.store).ready).toBe(false);
+		// Typing right after someone else's text that has not reached the server: a reference it lacks.
+		const fromA = capture(a, () => a.getText('notes').insert(0, 'A'));
+		Y.applyUpdate(b, fromA);
+		const z = capture(b, () => b.getText('notes').insert(1, 'Z'));
+		Y.applyUpdate(server, x);
+		Y.applyUpdate(server, y);
+		expect(inspectUpdate(z, server.store).ready).toBe(false);
+		// Deleting text the server has: ready; deleting text it has not (the "A"): not.
+		const c = docAt(Y.encodeStateAsUpdate(server));
+		const cut = capture(c, () => c.getText('notes').delete(0, 3));
+		expect(inspectUpdate(cut, server.store).ready).toBe(true);
+		const d = docAt(Y.encodeStateAsUpdate(b));
+		const unknownCut = capture(d, () => d.getText('notes').delete(0, 1));
+		expect(d.getText('notes').toString().startsWith('Z')).toBe(true);
+		expect(inspectUpdate(unknownCut, server.store).ready).toBe(false);
+		// Each ready one really leaves nothing pending; the others do.
+		const state = Y.encodeStateAsUpdate(server);
+		expect([cut, z, unknownCut].map((u) => nothingPending(state, u))).toEqual([true, false, false]);
 	});
 
 	it('accepts the JSON content of old clients', () => {
@@ -108,7 +174,7 @@ describe('inspectUpdate', () => {
 		encoding.writeVarString(e, 'undefined');
 		encoding.writeVarUint(e, 0);
 		const update = encoding.toUint8Array(e);
-		expect(inspectUpdate(update)).toEqual({ empty: false, stale: false });
+		expect(inspectUpdate(update)).toMatchObject({ empty: false, stale: false });
 		expect(yjsApplies(new Uint8Array([0, 0]), update)).toBe(true);
 	});
 
@@ -167,7 +233,7 @@ describe('inspectUpdate', () => {
 		expect(yjsApplies(base, update)).toBe(false);
 		const doc = new Y.Doc();
 		Y.applyUpdate(doc, base);
-		expect(inspectUpdate(update, doc.store)).toEqual({ empty: false, stale: true });
+		expect(inspectUpdate(update, doc.store)).toMatchObject({ empty: false, stale: true });
 		// Starting where the document ends, or ending before it, it is fine.
 		expect(inspectUpdate(update, new Y.Doc().store).stale).toBe(false);
 		expect(inspectUpdate(Uint8Array.from([1, 1, 7, 3, 4, 1, 5, 110, 111, 116, 101, 115, 1, 120, 0]), doc.store).stale).toBe(false);
@@ -196,6 +262,7 @@ describe('inspectUpdate', () => {
 		const genuine = [...updates, base, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(older))];
 		const targets = [olderState, base].map((state) => [state, docAt(state)] as const);
 		let acceptedMutants = 0;
+		let readyMutants = 0;
 		for (let i = 0; i < 20_000; i++) {
 			const source = genuine[Math.floor(rand() * genuine.length)]!;
 			const bytes = [...source];
@@ -215,9 +282,14 @@ describe('inspectUpdate', () => {
 				if (!accepts(mutant, target)) continue;
 				acceptedMutants++;
 				expect(yjsApplies(state, mutant), `mutant ${i}: ${Buffer.from(mutant).toString('hex')}`).toBe(true);
+				// (The server never holds anything pending: it drops a document that would.)
+				if (target.store.pendingStructs || target.store.pendingDs || !ready(mutant, target)) continue;
+				readyMutants++;
+				expect(nothingPending(state, mutant), `ready mutant ${i}: ${Buffer.from(mutant).toString('hex')}`).toBe(true);
 			}
 		}
 		expect(acceptedMutants).toBeGreaterThan(1000);
+		expect(readyMutants).toBeGreaterThan(200);
 	});
 
 	it('never lets through a well-formed update with references Yjs cannot resolve (fuzz)', { timeout: 60_000 }, () => {
@@ -234,6 +306,7 @@ describe('inspectUpdate', () => {
 		};
 		let accepted = 0;
 		let refused = 0;
+		let readyCount = 0;
 		for (let i = 0; i < 20_000; i++) {
 			const e = encoding.createEncoder();
 			const sections = pick([1, 1, 2, 3]);
@@ -295,8 +368,12 @@ describe('inspectUpdate', () => {
 			}
 			accepted++;
 			expect(yjsApplies(base, update), `update ${i}: ${Buffer.from(update).toString('hex')}`).toBe(true);
+			if (!ready(update, target)) continue;
+			readyCount++;
+			expect(nothingPending(base, update), `ready update ${i}: ${Buffer.from(update).toString('hex')}`).toBe(true);
 		}
 		expect(accepted).toBeGreaterThan(2000);
 		expect(refused).toBeGreaterThan(2000);
+		expect(readyCount).toBeGreaterThan(200);
 	});
 });

@@ -94,15 +94,36 @@ function readContent(d: decoding.Decoder, ref: number): number {
  * Checks a Yjs v1 update for the document whose `store` is given: throws (MalformedUpdate or lib0's
  * decoding errors) if it is malformed; otherwise `Y.applyUpdate` integrates all of it unless it is
  * `stale`. `empty`: no structs, no deletions.
- * Dependencies on other clients' structs the document lacks are not checked here: Yjs keeps such
- * structs pending without throwing, and the caller deals with them.
+ * Dependencies on other clients' structs the document lacks are not refused here: Yjs keeps such
+ * structs pending without throwing, and the caller deals with them. `ready` says the update has
+ * none (with a `store` only): every client's structs continue what the document has of that client,
+ * every reference to another client's struct names one the document already has, nothing is skipped,
+ * and every deletion falls within what the document has or the update brings. A ready update that is
+ * neither malformed nor stale leaves nothing pending in the document (update-check.spec.ts fuzzes
+ * this against Yjs), so the server may pass it on to the other clients before applying it.
  */
-export function inspectUpdate(update: Uint8Array, store?: Y.Doc['store']): { empty: boolean; stale: boolean } {
+export function inspectUpdate(update: Uint8Array, store?: Y.Doc['store']): { empty: boolean; stale: boolean; ready: boolean } {
 	const d = decoding.createDecoder(update);
 	const clients = decoding.readVarUint(d);
 	const seen = clients > 1 ? new Set<number>() : null;
 	let structs = 0;
 	let stale = false;
+	let ready = store !== undefined;
+	/** Where each client's structs in the update end (ready updates only). */
+	let ends: Map<number, number> | null = null;
+	const stateOf = (client: number) => {
+		const known = store?.clients.get(client);
+		const last = known?.[known.length - 1];
+		return last ? last.id.clock + last.length : 0;
+	};
+	/** Reads an ID; true if it names `client` at or after `clock` (not yet in the store when needed). */
+	const readRef = (client: number, clock: number): boolean => {
+		const refClient = decoding.readVarUint(d);
+		const refClock = decoding.readVarUint(d);
+		if (refClient === client) return refClock >= clock;
+		if (ready && refClock >= stateOf(refClient)) ready = false;
+		return false;
+	};
 	for (let c = 0; c < clients; c++) {
 		const count = decoding.readVarUint(d);
 		const client = decoding.readVarUint(d);
@@ -117,6 +138,8 @@ export function inspectUpdate(update: Uint8Array, store?: Y.Doc['store']): { emp
 		const last = known?.[known.length - 1];
 		const state = last ? last.id.clock + last.length : 0;
 		const staleIfStraddling = last instanceof Y.GC;
+		// A gap before the client's first struct: Yjs keeps them pending.
+		if (clock > state) ready = false;
 		for (let i = 0; i < count; i++) {
 			if (d.pos >= d.arr.length) throw new MalformedUpdate('truncated');
 			const info = decoding.readUint8(d);
@@ -124,14 +147,15 @@ export function inspectUpdate(update: Uint8Array, store?: Y.Doc['store']): { emp
 			let length: number;
 			if (ref === GC || ref === SKIP) {
 				length = decoding.readVarUint(d);
+				if (ref === SKIP) ready = false;
 			} else {
 				// An item may refer to an earlier struct of its own client only: Yjs integrates a
 				// client's structs in clock order and looks the reference up without checking.
-				if ((info & BIT8) !== 0 && refersForward(d, client, clock)) throw new MalformedUpdate('origin ahead of the item');
-				if ((info & BIT7) !== 0 && refersForward(d, client, clock)) throw new MalformedUpdate('right origin ahead of the item');
+				if ((info & BIT8) !== 0 && readRef(client, clock)) throw new MalformedUpdate('origin ahead of the item');
+				if ((info & BIT7) !== 0 && readRef(client, clock)) throw new MalformedUpdate('right origin ahead of the item');
 				if ((info & (BIT7 | BIT8)) === 0) {
 					if (decoding.readVarUint(d) === 1) decoding.readVarString(d); // parent: a root type's name
-					else if (refersForward(d, client, clock)) throw new MalformedUpdate('parent ahead of the item');
+					else if (readRef(client, clock)) throw new MalformedUpdate('parent ahead of the item');
 					if ((info & BIT6) !== 0) decoding.readVarString(d); // parentSub (a map key)
 				}
 				length = readContent(d, ref);
@@ -141,27 +165,25 @@ export function inspectUpdate(update: Uint8Array, store?: Y.Doc['store']): { emp
 			clock += length;
 			if (clock > Number.MAX_SAFE_INTEGER) throw new MalformedUpdate('clock out of range');
 		}
+		if (ready) (ends ??= new Map()).set(client, clock);
 		structs += count;
 	}
 	const dsClients = decoding.readVarUint(d);
 	let deletions = 0;
 	for (let c = 0; c < dsClients; c++) {
-		decoding.readVarUint(d); // client
+		const client = decoding.readVarUint(d);
 		const n = decoding.readVarUint(d);
+		const covered = ready ? Math.max(stateOf(client), ends?.get(client) ?? 0) : 0;
 		for (let i = 0; i < n; i++) {
-			decoding.readVarUint(d); // clock
+			const clock = decoding.readVarUint(d);
+			const len = decoding.readVarUint(d);
 			// Yjs throws on an empty range it cannot apply yet, after integrating the structs.
-			if (decoding.readVarUint(d) < 1) throw new MalformedUpdate('empty deletion');
+			if (len < 1) throw new MalformedUpdate('empty deletion');
+			// A deletion of what the document will not have: Yjs keeps it pending.
+			if (clock + len > covered) ready = false;
 		}
 		deletions += n;
 	}
 	if (decoding.hasContent(d)) throw new MalformedUpdate('bytes after the delete set');
-	return { empty: structs === 0 && deletions === 0, stale };
-}
-
-/** Reads an ID; true if it names `client` at or after `clock` (not yet in the store when needed). */
-function refersForward(d: decoding.Decoder, client: number, clock: number): boolean {
-	const refClient = decoding.readVarUint(d);
-	const refClock = decoding.readVarUint(d);
-	return refClient === client && refClock >= clock;
+	return { empty: structs === 0 && deletions === 0, stale, ready };
 }
