@@ -53,6 +53,7 @@ import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import pg from 'pg';
 import { arg, freshDatabase } from './lib';
+import { productionNodeFlags } from '../src/cli/node-flags.js';
 import { createPerson } from '../src/lib/server/network/people';
 import { createTable } from '../src/lib/server/network/tables';
 import { SESSION_COOKIE, createSession, generateSessionToken } from '../src/lib/server/auth/session';
@@ -346,7 +347,8 @@ async function startIntarsi(docsNeeded: number, entry = INTARSI_ENTRY, name = 'i
 	// Like a Node client: the session cookie on the handshake, no Origin header.
 	const headers = { cookie: `${SESSION_COOKIE}=${token}` };
 
-	const child = spawn('taskset', ['-c', '0', process.execPath, ...serverNodeArgs, entry], {
+	// Started as `npm start` starts it (its Node flags), on the server's core.
+	const child = spawn('taskset', ['-c', '0', process.execPath, ...productionNodeFlags(root), ...serverNodeArgs, entry], {
 		cwd: root,
 		env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
 		stdio: 'ignore'

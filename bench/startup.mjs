@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { productionNodeFlags } from '../src/cli/node-flags.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
@@ -22,7 +23,7 @@ function rssMiB(pid) {
 async function startOnce(env) {
 	const p = port++;
 	const t0 = performance.now();
-	const child = spawn(process.execPath, ['build/server.js'], { cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(p), HOST: '127.0.0.1', ...env }, stdio: 'ignore' });
+	const child = spawn(process.execPath, [...productionNodeFlags(root), 'build/server.js'], { cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(p), HOST: '127.0.0.1', ...env }, stdio: 'ignore' });
 	let ms;
 	for (;;) {
 		try {

@@ -24,6 +24,7 @@ import { createPerson } from '../src/lib/server/network/people';
 import { createTable } from '../src/lib/server/network/tables';
 import { SESSION_COOKIE, createSession, generateSessionToken } from '../src/lib/server/auth/session';
 import { createThread } from '../src/lib/server/threads/threads';
+import { productionNodeFlags } from '../src/cli/node-flags.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const SOCKETS = Number(arg('sockets', '1000'));
@@ -81,7 +82,7 @@ async function main() {
 	await handle.close();
 	console.log(`prepared ${SOCKETS} people, sessions and memberships in ${((performance.now() - prepStart) / 1000).toFixed(1)} s`);
 
-	const child = spawn('taskset', ['-c', '0', process.execPath, 'build/server.js'], {
+	const child = spawn('taskset', ['-c', '0', process.execPath, ...productionNodeFlags(root), 'build/server.js'], {
 		cwd: root,
 		env: { ...process.env, ...env, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ORIGIN: base },
 		stdio: 'ignore'
