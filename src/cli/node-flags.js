@@ -13,5 +13,5 @@ export function productionNodeFlags(root) {
 	const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 	const match = /\bnode((?:\s+--\S+)*)\s+build\/server\.js/.exec(pkg.scripts?.start ?? '');
 	if (!match) throw new Error('package.json "start" does not run build/server.js with node');
-	return match[1].trim().split(/\s+/).filter(Boolean);
+	return (match[1] ?? '').trim().split(/\s+/).filter(Boolean);
 }
