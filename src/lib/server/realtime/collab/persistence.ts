@@ -75,7 +75,9 @@ export class CollabPersistence {
 	 * written in the order they were queued, and `done` called in that order.
 	 */
 	enqueue(doc: string, update: Uint8Array, userId: string | null, done: (err?: unknown) => void): void {
-		if (this.closed) return done(new Error('persistence closed'));
+		// Answered later, never from inside the caller (a Yjs update event, where dropping the document
+		// at once would destroy it mid-transaction).
+		if (this.closed) return queueMicrotask(() => done(new Error('persistence closed')));
 		this.queue.push({ doc, update, userId, done });
 		this.kick();
 	}
