@@ -216,8 +216,10 @@ export function attachCollabNamespace(nsp: CollabNamespace, opts: { getDb: () =>
 				socket.client._packet([text] as never, { preEncoded: true, wsPreEncodedFrame: wsTextFrame(`4${text}`) } as never);
 			};
 		};
+		// Per-socket middlewares (`socket.use`) run only on Socket.IO's path: with any, nothing is taken.
+		const middlewares = (socket as unknown as { fns?: unknown[] }).fns;
 		const intercept = (packet: Packet): boolean => {
-			if (throughSocketIo > 0 || packet.nsp !== nsp.name || !socket.connected) return false;
+			if (throughSocketIo > 0 || packet.nsp !== nsp.name || !socket.connected || (middlewares?.length ?? 0) > 0) return false;
 			const args = packet.data as unknown[];
 			if (args.length !== 3 || args[0] !== 'msg' || typeof args[1] !== 'string') return false;
 			const entry = joined.get(args[1]);
