@@ -111,9 +111,13 @@ export function inspectUpdate(update: Uint8Array, store?: Y.Doc['store']): { emp
 	let ready = store !== undefined;
 	/** Where each client's structs in the update end (ready updates only). */
 	let ends: Map<number, number> | null = null;
-	const stateOf = (client: number) => {
+	/** The document's last struct of a client, and the clock where it ends (the client's state). */
+	const lastOf = (client: number) => {
 		const known = store?.clients.get(client);
-		const last = known?.[known.length - 1];
+		return known?.[known.length - 1];
+	};
+	const stateOf = (client: number) => {
+		const last = lastOf(client);
 		return last ? last.id.clock + last.length : 0;
 	};
 	/** Reads an ID; true if it names `client` at or after `clock` (not yet in the store when needed). */
@@ -134,10 +138,8 @@ export function inspectUpdate(update: Uint8Array, store?: Y.Doc['store']): { emp
 		}
 		// The document's last struct of this client ends at its state; Yjs links an item that
 		// straddles the state to that struct, which must then be an item, not a GC.
-		const known = store?.clients.get(client);
-		const last = known?.[known.length - 1];
-		const state = last ? last.id.clock + last.length : 0;
-		const staleIfStraddling = last instanceof Y.GC;
+		const state = stateOf(client);
+		const staleIfStraddling = lastOf(client) instanceof Y.GC;
 		// A gap before the client's first struct: Yjs keeps them pending.
 		if (clock > state) ready = false;
 		for (let i = 0; i < count; i++) {
